@@ -1,0 +1,125 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[\w-]+(\?\S*)?$/;
+const REDIS_URL = /^rediss?:\/\/(\S*@)?[\w.-]+(:\d+)?(\/\d+)?$/;
+const SMTP_URL = /^smtps?:\/\/(\S*@)?[\w.-]+(:\d+)?\/?(\?\S*)?$/;
+const BROKER_LIST = /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/;
+const HTTP_URL = /^https?:\/\/[\w.-]+(:\d+)?(\/\S*)?$/;
+
+/**
+ * The environment Missive reads, with the defaults of ../shared/API.md. Values arrive as strings; numbers are
+ * converted by `loadConfig` before validation so a bad one is named ("PORT must be an integer…").
+ */
+export class EnvSchema {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV = 'development';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SUPPORT_PORT = 3100;
+
+  @Matches(HTTP_URL, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+  @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsOptional()
+  @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS_NA must be a comma-separated list of host:port' })
+  KAFKA_BROKERS_NA?: string;
+
+  @IsOptional()
+  @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS_EEA must be a comma-separated list of host:port' })
+  KAFKA_BROKERS_EEA?: string;
+
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL_GLOBAL must be a postgres:// URL with a database name' })
+  DATABASE_URL_GLOBAL = 'postgres://missive_app:missive_app@127.0.0.1:5432/missive_global';
+
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL_NA must be a postgres:// URL with a database name' })
+  DATABASE_URL_NA = 'postgres://missive_app:missive_app@127.0.0.1:5432/missive_na';
+
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL_EEA must be a postgres:// URL with a database name' })
+  DATABASE_URL_EEA = 'postgres://missive_app:missive_app@127.0.0.1:5432/missive_eea';
+
+  /** Owner connections, used only to create databases and run migrations; the app itself is not the owner (R-T1). */
+  @Matches(POSTGRES_URL, { message: 'DATABASE_ADMIN_URL_GLOBAL must be a postgres:// URL with a database name' })
+  DATABASE_ADMIN_URL_GLOBAL = 'postgres://postgres@127.0.0.1:5432/missive_global';
+
+  @Matches(POSTGRES_URL, { message: 'DATABASE_ADMIN_URL_NA must be a postgres:// URL with a database name' })
+  DATABASE_ADMIN_URL_NA = 'postgres://postgres@127.0.0.1:5432/missive_na';
+
+  @Matches(POSTGRES_URL, { message: 'DATABASE_ADMIN_URL_EEA must be a postgres:// URL with a database name' })
+  DATABASE_ADMIN_URL_EEA = 'postgres://postgres@127.0.0.1:5432/missive_eea';
+
+  @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsOptional()
+  @Matches(REDIS_URL, { message: 'REDIS_URL_NA must be a redis:// URL' })
+  REDIS_URL_NA?: string;
+
+  @IsOptional()
+  @Matches(REDIS_URL, { message: 'REDIS_URL_EEA must be a redis:// URL' })
+  REDIS_URL_EEA?: string;
+
+  @IsOptional()
+  @Matches(SMTP_URL, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** Port of the dev mail sink started when SMTP_URL is unset. */
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  DEV_MAIL_PORT = 2525;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  INBOUND_SMTP_PORT = 2526;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'SUPPORT_BOOTSTRAP_TOKEN must be at least 16 characters' })
+  SUPPORT_BOOTSTRAP_TOKEN?: string;
+
+  @IsInt()
+  @Min(100)
+  PURGE_SWEEP_INTERVAL_MS = 60000;
+
+  /** Regions this instance serves; a regional deployment sets one. */
+  @Matches(/^(NA|EEA)(,(NA|EEA))*$/, { message: 'REGIONS must be NA, EEA or NA,EEA' })
+  REGIONS = 'NA,EEA';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Link-token HMAC keys, `kid:secret[,kid:secret…]`, the first one signs (R-K1). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{1,8}:\S{32,}(,[A-Za-z0-9]{1,8}:\S{32,})*$/, {
+    message: 'LINK_TOKEN_KEYS must be kid:secret pairs (secret ≥ 32 characters), comma-separated',
+  })
+  LINK_TOKEN_KEYS?: string;
+
+  /** Folder for import files and spools, one sub-folder per tenant so the purge can delete it (R-P2). */
+  @IsString()
+  DATA_DIR = '.cache/data';
+
+  @IsOptional()
+  @IsString()
+  INSTANCE_ID?: string;
+}
+
+/** Variables holding whole numbers; converted from strings before validation. */
+export const NUMERIC_ENV_KEYS = [
+  'PORT',
+  'SUPPORT_PORT',
+  'DEV_MAIL_PORT',
+  'INBOUND_SMTP_PORT',
+  'PURGE_SWEEP_INTERVAL_MS',
+] as const;

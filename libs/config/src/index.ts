@@ -1,0 +1,3 @@
+export * from './missive-config';
+export * from './load-config';
+export * from './config.module';

@@ -1,0 +1,100 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { REGIONS, type Region } from '@missive/contracts';
+import { EnvSchema, NUMERIC_ENV_KEYS } from './env.schema';
+import type { MissiveConfig } from './missive-config';
+
+/** A configuration problem, said in one line that names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A fixed key for development only; production must set LINK_TOKEN_KEYS (checked below). */
+const DEV_LINK_TOKEN_KEY = { kid: 'dev1', secret: 'missive-development-link-token-key-not-for-production' };
+
+function brokers(list: string): string[] {
+  return list.split(',').map((b) => b.trim());
+}
+
+/**
+ * Reads and validates the environment once. Throws ConfigError with every bad variable named, e.g.
+ * `PORT must be an integer from 1 to 65535 (got "abc")`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const badNumbers: string[] = [];
+  for (const key of NUMERIC_ENV_KEYS) {
+    if (raw[key] === undefined) continue;
+    const text = String(raw[key]);
+    if (!/^\d+$/.test(text)) badNumbers.push(`${key} must be a whole number (got "${text}")`);
+    else raw[key] = Number(text);
+  }
+  const schema = plainToInstance(EnvSchema, raw, { excludeExtraneousValues: false });
+  const errors = validateSync(schema, { whitelist: true, forbidUnknownValues: false });
+  const problems = [
+    ...badNumbers,
+    ...errors
+      .filter((e) => !badNumbers.some((b) => b.startsWith(e.property + ' ')))
+      .map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`),
+  ];
+  const production = schema.NODE_ENV === 'production';
+  if (production && !schema.PUBLIC_BASE_URL.startsWith('https://')) {
+    problems.push('PUBLIC_BASE_URL must be https when NODE_ENV=production (R-X2)');
+  }
+  if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
+  if (production && !schema.SMTP_URL) problems.push('SMTP_URL must be set when NODE_ENV=production');
+  if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+
+  const regions = schema.REGIONS.split(',') as Region[];
+  const regional = (na: string | undefined, eea: string | undefined, shared: string): Record<Region, string> => ({
+    NA: na ?? shared,
+    EEA: eea ?? shared,
+  });
+  const redis = regional(schema.REDIS_URL_NA, schema.REDIS_URL_EEA, schema.REDIS_URL);
+  const kafka = regional(schema.KAFKA_BROKERS_NA, schema.KAFKA_BROKERS_EEA, schema.KAFKA_BROKERS);
+  const linkTokenKeys = schema.LINK_TOKEN_KEYS
+    ? schema.LINK_TOKEN_KEYS.split(',').map((pair) => {
+        const colon = pair.indexOf(':');
+        return { kid: pair.slice(0, colon), secret: pair.slice(colon + 1) };
+      })
+    : [DEV_LINK_TOKEN_KEY];
+
+  return Object.freeze({
+    nodeEnv: schema.NODE_ENV as MissiveConfig['nodeEnv'],
+    production,
+    instanceId: schema.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: schema.LOG_LEVEL,
+    regions: REGIONS.filter((r) => regions.includes(r)),
+    http: {
+      port: schema.PORT,
+      supportPort: schema.SUPPORT_PORT,
+      publicBaseUrl: schema.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    },
+    kafka: { clientId: 'missive', brokers: { NA: brokers(kafka.NA), EEA: brokers(kafka.EEA) } },
+    databases: {
+      global: schema.DATABASE_URL_GLOBAL,
+      regional: { NA: schema.DATABASE_URL_NA, EEA: schema.DATABASE_URL_EEA },
+      adminGlobal: schema.DATABASE_ADMIN_URL_GLOBAL,
+      adminRegional: { NA: schema.DATABASE_ADMIN_URL_NA, EEA: schema.DATABASE_ADMIN_URL_EEA },
+    },
+    redis,
+    smtp: { url: schema.SMTP_URL ?? null, devSinkPort: schema.DEV_MAIL_PORT, inboundPort: schema.INBOUND_SMTP_PORT },
+    support: { bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null },
+    purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS },
+    linkTokenKeys,
+    dataDir: resolve(schema.DATA_DIR),
+  });
+}
+
+/** For tests and tools: the defaults with some variables overridden. */
+export function configWith(overrides: Record<string, string>, env: NodeJS.ProcessEnv = process.env): MissiveConfig {
+  return loadConfig({ ...env, ...overrides });
+}

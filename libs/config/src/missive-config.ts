@@ -1,0 +1,27 @@
+import type { Region } from '@missive/contracts';
+
+/**
+ * The one typed configuration object of a Missive process. It is also the Nest injection token:
+ * `constructor(private readonly config: MissiveConfig)`. Nothing outside libs/config reads process.env.
+ */
+export abstract class MissiveConfig {
+  abstract readonly nodeEnv: 'development' | 'test' | 'production';
+  abstract readonly production: boolean;
+  abstract readonly instanceId: string;
+  abstract readonly logLevel: string;
+  abstract readonly regions: readonly Region[];
+  abstract readonly http: { port: number; supportPort: number; publicBaseUrl: string };
+  abstract readonly kafka: { clientId: string; brokers: Record<Region, string[]> };
+  abstract readonly databases: {
+    global: string;
+    regional: Record<Region, string>;
+    adminGlobal: string;
+    adminRegional: Record<Region, string>;
+  };
+  abstract readonly redis: Record<Region, string>;
+  abstract readonly smtp: { url: string | null; devSinkPort: number; inboundPort: number };
+  abstract readonly support: { bootstrapToken: string | null };
+  abstract readonly purge: { sweepIntervalMs: number };
+  abstract readonly linkTokenKeys: { kid: string; secret: string }[];
+  abstract readonly dataDir: string;
+}

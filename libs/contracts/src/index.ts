@@ -1,0 +1,3 @@
+export * from './region';
+export * from './event-envelope';
+export * from './topics';

@@ -1,0 +1,72 @@
+import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
+import type { MissiveConfig } from '@missive/config';
+import { REGIONS, type Region } from '@missive/contracts';
+
+export type EntityList = (Function | EntitySchema)[];
+
+export interface EntityRegistry {
+  global: EntityList;
+  regional: EntityList;
+}
+
+/** Pool size per database and process; 3 databases × this stays well under PostgreSQL's 100 connections. */
+const POOL_SIZE = 10;
+
+function dataSource(url: string, entities: EntityList, name: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: `missive:${name}`,
+    extra: { max: POOL_SIZE, idleTimeoutMillis: 30000, connectionTimeoutMillis: 5000 },
+  });
+}
+
+/**
+ * The application's connections: the global directory and one database per region (R-T2). A tenant's rows are
+ * reached only through `forRegion(tenant.region)`, and tenant data only inside `withTenant` (R-T1).
+ */
+export class Databases {
+  readonly global: DataSource;
+  private readonly regional: Record<Region, DataSource>;
+
+  constructor(config: MissiveConfig, entities: EntityRegistry) {
+    this.global = dataSource(config.databases.global, entities.global, 'global');
+    this.regional = {
+      NA: dataSource(config.databases.regional.NA, entities.regional, 'na'),
+      EEA: dataSource(config.databases.regional.EEA, entities.regional, 'eea'),
+    };
+  }
+
+  forRegion(region: Region): DataSource {
+    return this.regional[region];
+  }
+
+  all(): { name: string; dataSource: DataSource }[] {
+    return [
+      { name: 'global', dataSource: this.global },
+      ...REGIONS.map((r) => ({ name: r.toLowerCase(), dataSource: this.regional[r] })),
+    ];
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all(this.all().map(({ dataSource: ds }) => (ds.isInitialized ? undefined : ds.initialize())));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map(({ dataSource: ds }) => (ds.isInitialized ? ds.destroy() : undefined)));
+  }
+
+  /**
+   * Runs `work` in one transaction of the tenant's regional database with `app.tenant_id` set for that
+   * transaction only, so row-level security confines every statement to that tenant (R-T1).
+   */
+  withTenant<T>(region: Region, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.regional[region].transaction(async (manager) => {
+      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return work(manager);
+    });
+  }
+}

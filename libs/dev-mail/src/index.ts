@@ -1,0 +1,2 @@
+export * from './dev-mail-sink';
+export * from './dev-mail.module';

@@ -1,0 +1,81 @@
+import { Kafka, logLevel, type Producer, type Admin, type LogEntry } from 'kafkajs';
+import type { MissiveConfig } from '@missive/config';
+import type { Region } from '@missive/contracts';
+import type { Logger } from '@missive/observability';
+
+const KAFKAJS_TO_PINO: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * The producer every Missive event goes through: acks from all in-sync replicas and idempotence, so a retried
+ * batch is not written twice by the broker (R-X5). kafkajs allows one request in flight for idempotence.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5 },
+  });
+}
+
+/**
+ * One kafkajs client per region (R-T2: `KAFKA_BROKERS_NA` / `_EEA`), shared when both regions use the same
+ * brokers. kafkajs logs go through the redacting logger.
+ */
+export class KafkaClients {
+  private readonly clients: Record<Region, Kafka>;
+
+  constructor(
+    private readonly config: MissiveConfig,
+    logger: Logger,
+  ) {
+    const kafkaLogger = logger.child({ component: 'kafkajs' });
+    const logCreator = () => (entry: LogEntry) => {
+      const level = KAFKAJS_TO_PINO[entry.level] ?? 'info';
+      const { message, ...rest } = entry.log;
+      kafkaLogger[level]({ namespace: entry.namespace, ...rest }, message);
+    };
+    const make = (region: Region) =>
+      new Kafka({
+        clientId: `${config.kafka.clientId}-${config.instanceId}`,
+        brokers: config.kafka.brokers[region],
+        logLevel: logLevel.WARN,
+        logCreator,
+        connectionTimeout: 3000,
+        requestTimeout: 30000,
+        retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+      });
+    const na = make('NA');
+    const sameBrokers = config.kafka.brokers.NA.join(',') === config.kafka.brokers.EEA.join(',');
+    this.clients = { NA: na, EEA: sameBrokers ? na : make('EEA') };
+  }
+
+  forRegion(region: Region): Kafka {
+    return this.clients[region];
+  }
+
+  /** Distinct clients (one when both regions share brokers), each with the regions it serves. */
+  distinct(): { kafka: Kafka; regions: Region[] }[] {
+    const out: { kafka: Kafka; regions: Region[] }[] = [];
+    for (const region of this.config.regions) {
+      const kafka = this.clients[region];
+      const found = out.find((o) => o.kafka === kafka);
+      if (found) found.regions.push(region);
+      else out.push({ kafka, regions: [region] });
+    }
+    return out;
+  }
+
+  createProducer(region: Region): Producer {
+    return createIdempotentProducer(this.clients[region]);
+  }
+
+  admin(region: Region): Admin {
+    return this.clients[region].admin();
+  }
+}

@@ -1,0 +1,215 @@
+import { CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { MissiveConfig } from '@missive/config';
+import { parseTopic, topicName, type EventEnvelope, type Region } from '@missive/contracts';
+import type { Databases } from '@missive/database';
+import type { Logger, Metrics } from '@missive/observability';
+import { PATTERN_SEPARATOR, type ConsumeOptions, type EventBatch } from './consume-events.decorator';
+import type { KafkaClients } from './kafka-clients';
+
+interface Subscription {
+  consumer: string;
+  eventType: string;
+  options: Required<ConsumeOptions>;
+  handler: MessageHandler;
+}
+
+export interface KafkaEventServerDeps {
+  config: MissiveConfig;
+  databases: Databases;
+  kafka: KafkaClients;
+  logger: Logger;
+  metrics: Metrics;
+  /** Consumer-group prefix; tests isolate themselves with their own. */
+  groupPrefix?: string;
+}
+
+/** Events handled in one inbox transaction at most; bounds the transaction and the heartbeat interval. */
+const CHUNK = 500;
+const JOIN_TIMEOUT_MS = 30000;
+
+/**
+ * A Nest microservice transport over kafkajs, built for Missive's guarantees: handlers declared with
+ * @ConsumeEvents, one consumer group per logical consumer and region, batches processed in order, and — with
+ * the inbox on — the processed event ids written in the same PostgreSQL transaction as the handler's effect, so
+ * redelivery after a rebalance or crash has exactly one effect (R-X5). Offsets are committed only after the
+ * transaction commits; a failing batch is retried, never skipped. Graceful close stops fetching first (R-X4).
+ */
+export class KafkaEventServer extends Server implements CustomTransportStrategy {
+  private readonly consumers: Consumer[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly deps: KafkaEventServerDeps) {
+    super();
+    this.log = deps.logger.child({ component: 'kafka-event-server' });
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.startConsumers();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private subscriptions(): Subscription[] {
+    const subs: Subscription[] = [];
+    for (const [pattern, first] of this.messageHandlers) {
+      const [consumer, eventType] = pattern.split(PATTERN_SEPARATOR);
+      if (!consumer || !eventType) continue;
+      for (
+        let handler: MessageHandler | undefined = first;
+        handler;
+        handler = handler.next as MessageHandler | undefined
+      ) {
+        const extras = (handler.extras ?? {}) as ConsumeOptions;
+        subs.push({
+          consumer,
+          eventType,
+          handler,
+          options: {
+            inbox: extras.inbox ?? true,
+            broadcast: extras.broadcast ?? false,
+            fromBeginning: extras.fromBeginning ?? true,
+          },
+        });
+      }
+    }
+    return subs;
+  }
+
+  private async startConsumers(): Promise<void> {
+    const byConsumer = new Map<string, Subscription[]>();
+    for (const sub of this.subscriptions())
+      byConsumer.set(sub.consumer, [...(byConsumer.get(sub.consumer) ?? []), sub]);
+    const joins: Promise<void>[] = [];
+    for (const [name, subs] of byConsumer) {
+      for (const region of this.deps.config.regions) joins.push(this.startConsumer(name, region, subs));
+    }
+    await Promise.all(joins);
+  }
+
+  private async startConsumer(name: string, region: Region, subs: Subscription[]): Promise<void> {
+    const broadcast = subs.some((s) => s.options.broadcast);
+    const prefix = this.deps.groupPrefix ?? 'missive';
+    const groupId = broadcast ? `${prefix}.${name}.${this.deps.config.instanceId}` : `${prefix}.${name}`;
+    const consumer = this.deps.kafka.forRegion(region).consumer({
+      groupId: `${groupId}.${region.toLowerCase()}`,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
+    });
+    this.consumers.push(consumer);
+    const joined = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.warn({ groupId }, 'consumer group join is slow; continuing in the background');
+        resolve();
+      }, JOIN_TIMEOUT_MS);
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await consumer.connect();
+    const handlers = new Map(subs.map((s) => [topicName(region, s.eventType), s]));
+    await consumer.subscribe({
+      topics: [...handlers.keys()],
+      fromBeginning: subs.every((s) => s.options.fromBeginning),
+    });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.handleBatch(name, region, handlers, payload),
+    });
+    await joined;
+  }
+
+  private async handleBatch(
+    name: string,
+    region: Region,
+    handlers: Map<string, Subscription>,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const sub = handlers.get(batch.topic);
+    const event = parseTopic(batch.topic)?.event ?? batch.topic;
+    const lag = Number(batch.highWatermark) - Number(batch.lastOffset()) - 1;
+    this.deps.metrics.consumerLag.set(
+      { consumer: name, topic: batch.topic, partition: String(batch.partition) },
+      Math.max(lag, 0),
+    );
+    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + CHUNK);
+      if (sub) await this.deliver(name, region, event, sub, chunk);
+      resolveOffset(chunk[chunk.length - 1].offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private async deliver(
+    name: string,
+    region: Region,
+    event: string,
+    sub: Subscription,
+    messages: KafkaMessage[],
+  ): Promise<void> {
+    const envelopes: EventEnvelope[] = [];
+    for (const message of messages) {
+      try {
+        envelopes.push(JSON.parse(message.value?.toString('utf8') ?? 'null') as EventEnvelope);
+      } catch {
+        this.log.error(
+          { consumer: name, offset: message.offset },
+          'skipping a message that is not a JSON event envelope',
+        );
+      }
+    }
+    const valid = envelopes.filter((e) => e && typeof e.id === 'string');
+    if (valid.length === 0) return;
+    if (!sub.options.inbox) {
+      await this.invoke(sub.handler, { region, events: valid });
+      this.deps.metrics.eventsConsumed.inc({ consumer: name, event }, valid.length);
+      return;
+    }
+    await this.deps.databases.forRegion(region).transaction(async (manager) => {
+      const rows: { event_id: string }[] = await manager.query(
+        `INSERT INTO processed_events (consumer, event_id)
+         SELECT $1, id FROM unnest($2::uuid[]) AS id
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [name, valid.map((e) => e.id)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      // Keep the first occurrence only: the same event twice in one batch is still one effect.
+      const seen = new Set<string>();
+      const events = valid.filter((e) => fresh.has(e.id) && !seen.has(e.id) && seen.add(e.id));
+      if (valid.length > events.length)
+        this.deps.metrics.eventsDuplicate.inc({ consumer: name, event }, valid.length - events.length);
+      if (events.length === 0) return;
+      await this.invoke(sub.handler, { region, events, manager });
+      this.deps.metrics.eventsConsumed.inc({ consumer: name, event }, events.length);
+    });
+  }
+
+  private async invoke(handler: MessageHandler, batch: EventBatch): Promise<void> {
+    await lastValueFrom(this.transformToObservable(await handler(batch)), { defaultValue: undefined });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+    this.consumers.length = 0;
+  }
+
+  on(): void {
+    // kafkajs instrumentation events are consumed internally; nothing to register from outside.
+  }
+
+  unwrap<T>(): T {
+    return this.consumers as unknown as T;
+  }
+}

@@ -1,0 +1,181 @@
+import { Client } from 'pg';
+import type { Message } from 'kafkajs';
+import { parseTopic, type Region } from '@missive/contracts';
+import type { Logger, Metrics } from '@missive/observability';
+import type { ResilientProducer } from './resilient-producer';
+
+export interface OutboxRelayOptions {
+  /** Label for logs and metrics: global, na, eea. */
+  name: string;
+  url: string;
+  producerFor: (region: Region) => ResilientProducer;
+  logger: Logger;
+  metrics: Metrics;
+  batchSize?: number;
+  /** Safety poll in case a NOTIFY is missed (e.g. across a reconnect). */
+  pollIntervalMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  partition_key: string | null;
+  payload: string;
+}
+
+/** Lock id for "this process relays this database's outbox"; one relay per database at a time keeps order. */
+const RELAY_LOCK_ID = 727100;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Publishes a database's outbox to Kafka (R-X5). One relay per database holds an advisory lock (the others wait
+ * as standbys), is woken by NOTIFY from the insert trigger, sends rows in id order through the idempotent
+ * producer and deletes them only after the broker acknowledged them. A crash between send and delete resends a
+ * batch; consumers dedupe by event id, so the effect is exactly once.
+ */
+export class OutboxRelay {
+  private client: Client | null = null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private pending = false;
+  private loop: Promise<void> | null = null;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 2000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.log = options.logger.child({ component: 'outbox-relay', database: options.name });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        const client = await this.leaderConnection();
+        if (!client) {
+          await this.sleep(2000);
+          continue;
+        }
+        const drained = await this.drain(client);
+        backoff = 100;
+        if (drained) await this.sleep(this.pollIntervalMs);
+      } catch (error) {
+        this.options.metrics.outboxRelayErrors.inc({ database: this.options.name });
+        this.log.warn({ err: error }, `relay pass failed; retrying in ${backoff} ms`);
+        if (this.client && !(await this.healthy(this.client))) await this.disconnect();
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** A connection that holds the relay lock for this database, or null while another relay holds it. */
+  private async leaderConnection(): Promise<Client | null> {
+    if (this.client) return this.client;
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: `missive:relay:${this.options.name}`,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      RELAY_LOCK_ID,
+    ]);
+    if (!rows[0].locked) {
+      await client.end().catch(() => undefined);
+      return null;
+    }
+    client.on('notification', () => {
+      this.pending = true;
+      this.wake?.();
+    });
+    client.on('end', () => {
+      if (this.client === client) this.client = null;
+    });
+    await client.query('LISTEN outbox');
+    this.client = client;
+    this.log.info('relay is the leader for this outbox');
+    return client;
+  }
+
+  /** Sends batches until the outbox is empty; returns true when it is. */
+  private async drain(client: Client): Promise<boolean> {
+    for (;;) {
+      this.pending = false;
+      const { rows } = await client.query<OutboxRow>(
+        'SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT $1',
+        [this.batchSize],
+      );
+      this.options.metrics.outboxBacklog.set({ database: this.options.name }, rows.length);
+      if (rows.length === 0) return true;
+      await this.publish(rows);
+      await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      this.options.metrics.outboxPublished.inc({ database: this.options.name }, rows.length);
+      if (!this.running) return false;
+    }
+  }
+
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    const byRegion = new Map<Region, Map<string, Message[]>>();
+    for (const row of rows) {
+      const parsed = parseTopic(row.topic);
+      if (!parsed) throw new Error(`outbox row ${row.id} names a topic outside any region: ${row.topic}`);
+      const topics = byRegion.get(parsed.region) ?? new Map<string, Message[]>();
+      byRegion.set(parsed.region, topics);
+      const messages = topics.get(row.topic) ?? [];
+      topics.set(row.topic, messages);
+      messages.push({ key: row.partition_key, value: row.payload, headers: { 'event-id': row.event_id } });
+    }
+    await Promise.all(
+      [...byRegion].map(([region, topics]) =>
+        this.options.producerFor(region).sendBatch([...topics].map(([topic, messages]) => ({ topic, messages }))),
+      ),
+    );
+  }
+
+  private async healthy(client: Client): Promise<boolean> {
+    try {
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pending || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+}

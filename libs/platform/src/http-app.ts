@@ -1,0 +1,82 @@
+import { NestFactory } from '@nestjs/core';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { KafkaEventServer } from '@missive/kafka';
+import { createValidationPipe, MissiveExceptionFilter } from '@missive/http';
+import { PinoNestLogger } from '@missive/observability';
+import { OpsModule } from './ops.module';
+import type { Platform } from './platform';
+import { PlatformModule } from './platform.module';
+
+/** JSON bodies above this are refused with 413 (R-X2); routes that take files (imports) set their own. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ListenerSpec {
+  /** `public` or `support`: labels metrics and the OpenAPI title. */
+  listener: 'public' | 'support';
+  port: number;
+  modules: Type[];
+  /** Consumer-group prefix for this app's Kafka handlers (tests isolate themselves with their own). */
+  groupPrefix?: string;
+}
+
+function rootModule(platform: Platform, modules: Type[]): DynamicModule {
+  @Module({})
+  class ListenerRootModule {}
+  return { module: ListenerRootModule, imports: [PlatformModule.forRoot(platform), OpsModule, ...modules] };
+}
+
+/**
+ * One Nest application on one port, on Fastify: the error filter, whitelisting validation, body limit, request
+ * metrics, OpenAPI at /docs (document at /docs-json), and the Kafka consumers of its modules.
+ */
+export async function createListenerApp(platform: Platform, spec: ListenerSpec): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec.modules), adapter, {
+    logger: new PinoNestLogger(platform.logger.child({ listener: spec.listener })),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new MissiveExceptionFilter(platform.logger));
+  app.useGlobalPipes(createValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    platform.metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+        listener: spec.listener,
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(spec.listener === 'public' ? 'Missive public API' : 'Missive support API')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  app.connectMicroservice(
+    {
+      strategy: new KafkaEventServer({
+        config: platform.config,
+        databases: platform.databases,
+        kafka: platform.kafka,
+        logger: platform.logger,
+        metrics: platform.metrics,
+        groupPrefix: spec.groupPrefix,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(spec.port, '0.0.0.0');
+  return app;
+}
+
+export type ListenerApp = INestApplication;

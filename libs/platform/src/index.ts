@@ -1,0 +1,6 @@
+export * from './platform';
+export * from './platform.module';
+export * from './tokens';
+export * from './service-definition';
+export * from './http-app';
+export * from './run-services';

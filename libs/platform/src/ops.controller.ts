@@ -1,0 +1,64 @@
+import { Controller, Get, Header, type OnModuleDestroy, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { Metrics } from '@missive/observability';
+import { Platform } from './platform';
+import { ReadinessProbe, type Dependency } from './readiness';
+
+const DEPENDENCIES: Dependency[] = ['postgres', 'redis', 'kafka'];
+
+/** `/health`, `/ready` and `/metrics` on every listener of every service (R-X3). */
+@ApiExcludeController()
+@Controller()
+export class OpsController implements OnModuleDestroy {
+  private readonly probe: ReadinessProbe;
+
+  constructor(
+    platform: Platform,
+    private readonly metrics: Metrics,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+  ) {
+    this.probe = new ReadinessProbe(platform);
+  }
+
+  /** Liveness: 200 while the process runs; it checks nothing outside. */
+  @Get('health')
+  @HealthCheck()
+  liveness(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body). */
+  @Get('ready')
+  async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.check();
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+
+  private check(): Promise<HealthCheckResult> {
+    return this.health.check(
+      DEPENDENCIES.map((dependency) => async () => {
+        const result = await this.probe.check(dependency);
+        const session = this.indicators.check(dependency);
+        return result.up ? session.up() : session.down({ message: result.message ?? 'down' });
+      }),
+    );
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.probe.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { loadConfig, type MissiveConfig } from '@missive/config';
+import { REGIONS, type Region } from '@missive/contracts';
+import { Databases, type EntityRegistry } from '@missive/database';
+import { KafkaClients, OutboxRelay, ResilientProducer, ensureTopics } from '@missive/kafka';
+import { createLogger, Metrics, type Logger } from '@missive/observability';
+import { ensureNoEviction, RedisClients } from '@missive/redis';
+
+export interface PlatformOptions {
+  config?: MissiveConfig;
+  entities?: EntityRegistry;
+  logger?: Logger;
+  /** Relay the outboxes from this process (default true; the relays elect one leader per database). */
+  relays?: boolean;
+}
+
+/**
+ * Everything a Missive process shares between its Nest applications (public and support listeners): config,
+ * logger, metrics, the databases, Kafka clients and producers, Redis. Created once per process, so single-node
+ * mode opens each connection pool once however many services it hosts.
+ */
+export class Platform {
+  readonly config: MissiveConfig;
+  readonly logger: Logger;
+  readonly metrics = new Metrics();
+  readonly databases: Databases;
+  readonly kafka: KafkaClients;
+  readonly redis: RedisClients;
+  private readonly producers = new Map<Region, ResilientProducer>();
+  private readonly relays: OutboxRelay[] = [];
+  private readonly runRelays: boolean;
+
+  constructor(options: PlatformOptions = {}) {
+    this.config = options.config ?? loadConfig();
+    this.logger = options.logger ?? createLogger({ level: this.config.logLevel });
+    this.databases = new Databases(this.config, options.entities ?? { global: [], regional: [] });
+    this.kafka = new KafkaClients(this.config, this.logger);
+    this.redis = new RedisClients(this.config);
+    this.runRelays = options.relays ?? true;
+  }
+
+  /** The idempotent producer for a region's brokers; one per distinct broker list. */
+  producer(region: Region): ResilientProducer {
+    const kafka = this.kafka.forRegion(region);
+    for (const [r, p] of this.producers) if (this.kafka.forRegion(r) === kafka) return p;
+    const created = new ResilientProducer(kafka);
+    this.producers.set(region, created);
+    return created;
+  }
+
+  async start(): Promise<void> {
+    await this.databases.connect();
+    await this.redis.connect();
+    for (const redis of this.redis.distinct()) await ensureNoEviction(redis, this.logger);
+    for (const { kafka, regions } of this.kafka.distinct()) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, regions);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    if (this.runRelays) this.startRelays();
+  }
+
+  private startRelays(): void {
+    const targets = [
+      { name: 'global', url: this.config.databases.global },
+      ...REGIONS.filter((r) => this.config.regions.includes(r)).map((r) => ({
+        name: r.toLowerCase(),
+        url: this.config.databases.regional[r],
+      })),
+    ];
+    for (const target of targets) {
+      const relay = new OutboxRelay({
+        ...target,
+        producerFor: (r) => this.producer(r),
+        logger: this.logger,
+        metrics: this.metrics,
+      });
+      relay.start();
+      this.relays.push(relay);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.relays.map((r) => r.stop()));
+    this.relays.length = 0;
+    await Promise.all([...this.producers.values()].map((p) => p.close()));
+    this.producers.clear();
+    await this.redis.close();
+    await this.databases.close();
+  }
+}

@@ -1,0 +1,126 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { ConfigError, loadConfig, type MissiveConfig } from '@missive/config';
+import { DevMailModule, DevMailSink } from '@missive/dev-mail';
+import { createListenerApp } from './http-app';
+import { Platform } from './platform';
+import type { ServiceDefinition } from './service-definition';
+
+export interface RunningServices {
+  platform: Platform;
+  publicApp: INestApplication | null;
+  supportApp: INestApplication | null;
+  mailSink: DevMailSink | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config?: MissiveConfig;
+  /** Consumer-group prefix (tests isolate themselves with their own). */
+  groupPrefix?: string;
+  /** Start the dev mail sink when SMTP_URL is unset and this process hosts the support listener (default true). */
+  devMailSink?: boolean;
+}
+
+/**
+ * Starts the given services in this process: one Platform, a public listener if any service has public modules,
+ * a support listener if any has support modules (support routes never exist on the public port). Single-node
+ * mode passes every service; distributed mode passes one.
+ */
+export async function startServices(
+  services: ServiceDefinition[],
+  options: StartOptions = {},
+): Promise<RunningServices> {
+  const config = options.config ?? loadConfig();
+  const entities = {
+    global: [...new Set(services.flatMap((s) => s.entities?.global ?? []))],
+    regional: [...new Set(services.flatMap((s) => s.entities?.regional ?? []))],
+  };
+  const platform = new Platform({ config, entities });
+  await platform.start();
+  const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
+  const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
+
+  let mailSink: DevMailSink | null = null;
+  if (supportModules.length > 0 && !config.smtp.url && (options.devMailSink ?? true)) {
+    mailSink = new DevMailSink({ port: config.smtp.devSinkPort });
+    await mailSink.start();
+    supportModules.push(DevMailModule.forSink(mailSink) as unknown as Type);
+  }
+
+  const publicApp =
+    publicModules.length > 0
+      ? await createListenerApp(platform, {
+          listener: 'public',
+          port: config.http.port,
+          modules: publicModules,
+          groupPrefix: options.groupPrefix,
+        })
+      : null;
+  const supportApp =
+    supportModules.length > 0
+      ? await createListenerApp(platform, {
+          listener: 'support',
+          port: config.http.supportPort,
+          modules: supportModules,
+          groupPrefix: options.groupPrefix,
+        })
+      : null;
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    // Listeners and consumers first (stop taking work, finish in-flight), then relays and connections (R-X4).
+    stopping ??= (async () => {
+      await Promise.all([publicApp?.close(), supportApp?.close()]);
+      await mailSink?.stop();
+      await platform.stop();
+    })();
+    return stopping;
+  };
+  return { platform, publicApp, supportApp, mailSink, stop };
+}
+
+/** The `main.ts` of every app: start, print where it listens, stop gracefully on SIGTERM/SIGINT. */
+export async function runServices(name: string, services: ServiceDefinition[]): Promise<void> {
+  let config: MissiveConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`missive: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let running: RunningServices;
+  try {
+    running = await startServices(services, { config });
+  } catch (error) {
+    process.stderr.write(`missive: ${name} could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const log = running.platform.logger;
+  const urls = [
+    running.publicApp ? `public API and link host on http://127.0.0.1:${config.http.port} (docs: /docs)` : null,
+    running.supportApp ? `support API on http://127.0.0.1:${config.http.supportPort} (docs: /docs)` : null,
+    running.mailSink
+      ? `dev mail sink smtp://127.0.0.1:${running.mailSink.port} (read it at GET /dev/mail on the support port)`
+      : null,
+  ].filter(Boolean);
+  log.info({ service: name, services: services.map((s) => s.name) }, `${name} ready: ${urls.join('; ')}`);
+  process.stdout.write(`\nMissive (${name}) is up:\n${urls.map((u) => `  - ${u}`).join('\n')}\n\n`);
+
+  const shutdown = (signal: string) => {
+    log.info(`${signal} received: shutting down gracefully`);
+    const force = setTimeout(() => process.exit(1), 30000);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
