@@ -18,6 +18,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false, jsc: { ...swcrc.jsc, baseUrl: __dirname } }] },
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/src/after-env.ts'],
   testTimeout: 60000,
   slowTestThreshold: 20,
 };

@@ -7,6 +7,8 @@ const BROKER_LIST = /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/;
 const HTTP_URL = /^https?:\/\/[\w.-]+(:\d+)?(\/\S*)?$/;
 
 /**
+ * Ports accept 0 ("any free port", used by tests that run in parallel).
+ *
  * The environment Missive reads, with the defaults of ../shared/API.md. Values arrive as strings; numbers are
  * converted by `loadConfig` before validation so a bad one is named ("PORT must be an integer…").
  */
@@ -15,12 +17,12 @@ export class EnvSchema {
   NODE_ENV = 'development';
 
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   PORT = 3000;
 
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   SUPPORT_PORT = 3100;
 
@@ -74,12 +76,12 @@ export class EnvSchema {
 
   /** Port of the dev mail sink started when SMTP_URL is unset. */
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   DEV_MAIL_PORT = 2525;
 
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   INBOUND_SMTP_PORT = 2526;
 

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Producer, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer, type Admin, type LogEntry } from 'kafkajs';
 import type { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import type { Logger } from '@missive/observability';

@@ -1,0 +1,4 @@
+export * from './test-services';
+export * from './wait-for';
+export * from './admin-db';
+export * from './http-client';
