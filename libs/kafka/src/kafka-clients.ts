@@ -15,10 +15,13 @@ const KAFKAJS_TO_PINO: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * batch is not written twice by the broker (R-X5). kafkajs allows one request in flight for idempotence.
  */
 export function createIdempotentProducer(kafka: Kafka): Producer {
+  // Retries are bounded on purpose: after them the caller rebuilds the producer (ResilientProducer), which is
+  // what gets kafkajs out of its stuck-sequence state after a broker restart; consumer inboxes absorb resends.
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: 5 },
   });
 }
@@ -44,7 +47,7 @@ export class KafkaClients {
       new Kafka({
         clientId: `${config.kafka.clientId}-${config.instanceId}`,
         brokers: config.kafka.brokers[region],
-        logLevel: logLevel.WARN,
+        logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? logLevel.INFO : logLevel.WARN,
         logCreator,
         connectionTimeout: 3000,
         requestTimeout: 30000,

@@ -28,13 +28,17 @@ describe('R-X5: transactional outbox → Kafka → idempotent consumer (real bro
     await expect(
       db.transaction(async (m) => {
         await m.query(`INSERT INTO probe_rows_${uid} (n) VALUES (1)`);
-        await appendToOutbox(m, [{ type: 'platform.probe', region: 'NA', tenantId: null, key: uid, data: { n: 1 } }]);
+        await appendToOutbox(m, [
+          { type: 'platform.probe', region: 'NA', tenantId: null, key: uid, data: { run: uid, n: 1 } },
+        ]);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     await db.transaction(async (m) => {
       await m.query(`INSERT INTO probe_rows_${uid} (n) VALUES (2)`);
-      await appendToOutbox(m, [{ type: 'platform.probe', region: 'NA', tenantId: null, key: uid, data: { n: 2 } }]);
+      await appendToOutbox(m, [
+        { type: 'platform.probe', region: 'NA', tenantId: null, key: uid, data: { run: uid, n: 2 } },
+      ]);
     });
 
     await waitFor(async () => (await effects(2)).length === 1, { what: 'event 2 to be consumed' });
@@ -43,20 +47,38 @@ describe('R-X5: transactional outbox → Kafka → idempotent consumer (real bro
     expect(await adminQuery('NA', `SELECT n FROM probe_rows_${uid}`)).toEqual([{ n: 2 }]);
     // The relay deletes a row once the broker acknowledged it (possibly just after the consumer saw it).
     await waitFor(
-      async () => (await adminQuery<{ c: number }>('NA', `SELECT count(*)::int AS c FROM outbox WHERE partition_key = $1`, [uid]))[0].c === 0,
+      async () =>
+        (
+          await adminQuery<{ c: number }>('NA', `SELECT count(*)::int AS c FROM outbox WHERE partition_key = $1`, [uid])
+        )[0].c === 0,
       { what: 'the relayed row to leave the outbox' },
     );
   });
 
   it('R-X5: an event delivered twice has exactly one effect', async () => {
-    const envelope = { id: randomUUID(), type: 'platform.probe', version: 1, tenantId: null, region: 'NA', occurredAt: new Date().toISOString(), data: { n: 3 } };
-    const producer = new Kafka({ clientId: 'test', brokers: services.config.kafka.brokers.NA, logLevel: logLevel.NOTHING }).producer();
+    const envelope = {
+      id: randomUUID(),
+      type: 'platform.probe',
+      version: 1,
+      tenantId: null,
+      region: 'NA',
+      occurredAt: new Date().toISOString(),
+      data: { run: uid, n: 3 },
+    };
+    const producer = new Kafka({
+      clientId: 'test',
+      brokers: services.config.kafka.brokers.NA,
+      logLevel: logLevel.NOTHING,
+    }).producer();
     await producer.connect();
     const message = { key: uid, value: JSON.stringify(envelope) };
     await producer.send({ topic: topicName('NA', 'platform.probe'), messages: [message, message] });
     await producer.send({ topic: topicName('NA', 'platform.probe'), messages: [message] });
-    const marker = { ...envelope, id: randomUUID(), data: { n: 4 } };
-    await producer.send({ topic: topicName('NA', 'platform.probe'), messages: [{ key: uid, value: JSON.stringify(marker) }] });
+    const marker = { ...envelope, id: randomUUID(), data: { run: uid, n: 4 } };
+    await producer.send({
+      topic: topicName('NA', 'platform.probe'),
+      messages: [{ key: uid, value: JSON.stringify(marker) }],
+    });
     await producer.disconnect();
 
     await waitFor(async () => (await effects(4)).length === 1, { what: 'the marker event' });

@@ -6,6 +6,7 @@ export interface HttpResult<T = unknown> {
 }
 
 /** A small fetch wrapper for black-box tests: JSON in and out, bearer token, no redirects followed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
 export async function http<T = any>(
   method: string,
   url: string,

@@ -2,3 +2,4 @@ export * from './test-services';
 export * from './wait-for';
 export * from './admin-db';
 export * from './http-client';
+export * from './scratch-databases';

@@ -20,8 +20,21 @@ function urlOf(app: INestApplication | null): string {
  * Starts services in this jest worker against the real stack, on free ports, with a consumer-group prefix of
  * their own so parallel test files never steal each other's events. `env` overrides configuration.
  */
-export async function startTestServices(services: ServiceDefinition[], env: Record<string, string> = {}): Promise<TestServices> {
-  const config = configWith({ PORT: '0', SUPPORT_PORT: '0', DEV_MAIL_PORT: '0', LOG_LEVEL: 'warn', ...env });
-  const running = await startServices(services, { config, groupPrefix: `test-${randomUUID().slice(0, 8)}`, devMailSink: false });
+export async function startTestServices(
+  services: ServiceDefinition[],
+  env: Record<string, string> = {},
+): Promise<TestServices> {
+  const config = configWith({
+    PORT: '0',
+    SUPPORT_PORT: '0',
+    DEV_MAIL_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...env,
+  });
+  const running = await startServices(services, {
+    config,
+    groupPrefix: `test-${randomUUID().slice(0, 8)}`,
+    devMailSink: false,
+  });
   return { ...running, config, publicUrl: urlOf(running.publicApp), supportUrl: urlOf(running.supportApp) };
 }

@@ -77,7 +77,13 @@ describe('R-K1: link-token body', () => {
   });
 
   it('R-K1: claims that do not fit the format are refused at mint time', () => {
-    const base: LinkTokenClaims = { kind: 'open', tenantId: TENANT, region: 'NA', campaignId: null, contactId: CONTACT };
+    const base: LinkTokenClaims = {
+      kind: 'open',
+      tenantId: TENANT,
+      region: 'NA',
+      campaignId: null,
+      contactId: CONTACT,
+    };
     const bad: unknown[] = [
       { ...base, kind: 'bounce' },
       { ...base, kind: 'toString' },
@@ -101,7 +107,13 @@ describe('R-K1: link-token body', () => {
   });
 
   it('R-K1: expectKind accepts only the expected kind', () => {
-    const open: LinkTokenClaims = { kind: 'open', tenantId: TENANT, region: 'NA', campaignId: null, contactId: CONTACT };
+    const open: LinkTokenClaims = {
+      kind: 'open',
+      tenantId: TENANT,
+      region: 'NA',
+      campaignId: null,
+      contactId: CONTACT,
+    };
     expect(expectKind(open, 'open')).toBe(open);
     expect(expectKind(open, 'unsubscribe')).toBeNull();
     expect(expectKind(open, 'click')).toBeNull();

@@ -43,10 +43,14 @@ export class TokenKeyring {
     const prepared = keys.map((config, position) => {
       // Error messages name the kid or position, never the secret.
       if (!isValidKid(config?.kid)) {
-        throw new Error(`link-token keyring: key #${position + 1} needs a kid of 1-${MAX_KID_LENGTH} ASCII letters/digits`);
+        throw new Error(
+          `link-token keyring: key #${position + 1} needs a kid of 1-${MAX_KID_LENGTH} ASCII letters/digits`,
+        );
       }
       if (typeof config.secret !== 'string' || config.secret.length < MIN_SECRET_LENGTH) {
-        throw new Error(`link-token keyring: the secret of kid ${config.kid} is shorter than ${MIN_SECRET_LENGTH} characters`);
+        throw new Error(
+          `link-token keyring: the secret of kid ${config.kid} is shorter than ${MIN_SECRET_LENGTH} characters`,
+        );
       }
       if (this.byKid.has(config.kid)) throw new Error(`link-token keyring: duplicate kid ${config.kid}`);
       const key: TokenKey = Object.freeze({

@@ -39,6 +39,6 @@ describe('R-K1: UUID bytes', () => {
     expect(isNilUuid(bytes, 1)).toBe(true);
     bytes[16] = 1;
     expect(isNilUuid(bytes, 1)).toBe(false);
-    expect(isNilUuid(bytes, 0)).toBe(false);
+    expect(isNilUuid(bytes, 0)).toBe(true); // bytes 0..15 are still zero
   });
 });
