@@ -1,0 +1,30 @@
+import { closeAdminPools } from '@missive/testing';
+import { machine, record, type BenchRow } from './bench-report';
+import { runOutboxRelayBench } from './outbox-relay.bench';
+
+/** `npm run bench [name…]`: runs the named benches (all by default), records JSON and docs/benchmarks.md. */
+const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
+  'outbox-relay': runOutboxRelayBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown bench "${name}" (have: ${Object.keys(BENCHES).join(', ')})`);
+    process.stdout.write(`bench ${name}…\n`);
+    const rows = await bench();
+    record({ bench: name, at: new Date().toISOString(), machine: machine(), rows });
+    for (const row of rows) process.stdout.write(`  ${row.metric}: ${row.value} ${row.unit}${row.note ? ` (${row.note})` : ''}\n`);
+  }
+  await closeAdminPools();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
