@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const STACK = join(__dirname, '..', 'stack.mjs');
+
+function stack(env: Record<string, string>) {
+  return spawnSync(process.execPath, [STACK, 'up'], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+}
+
+describe('the local stack script (npm start / npm test set-up)', () => {
+  it.each([
+    ['PORT', 'abc', 'PORT must be a whole number (got "abc")'],
+    ['DATABASE_URL_NA', 'mysql://x', 'DATABASE_URL_NA must be a postgres:// URL'],
+    ['KAFKA_BROKERS', 'nowhere', 'KAFKA_BROKERS must be a comma-separated list of host:port'],
+  ])('stops with one line naming %s when it is malformed, exit code ≠ 0', (name, value, message) => {
+    const result = stack({ [name]: value });
+    expect(result.status).not.toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(message);
+  });
+
+  it('stops with one line saying PostgreSQL is unreachable when it is', () => {
+    const result = stack({ DATABASE_ADMIN_URL_GLOBAL: 'postgres://postgres@127.0.0.1:1/missive_global' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^missive: PostgreSQL is not reachable at 127\.0\.0\.1:1 .*start it/),
+    ]);
+  });
+
+  it('is idempotent: a second run with the stack up succeeds quickly', () => {
+    const started = Date.now();
+    const result = stack({});
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('stack ready');
+    expect(Date.now() - started).toBeLessThan(30000);
+  });
+});
