@@ -26,9 +26,14 @@ export function machine(): string {
 /** Writes one bench's result as JSON under bench/results/ and regenerates docs/benchmarks.md from the latest of each. */
 export function record(result: BenchResult): void {
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, `${result.bench}-${result.at.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(
+    join(RESULTS, `${result.bench}-${result.at.replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(result, null, 2) + '\n',
+  );
   const latest = new Map<string, BenchResult>();
-  for (const file of readdirSync(RESULTS).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(RESULTS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const r = JSON.parse(readFileSync(join(RESULTS, file), 'utf8')) as BenchResult;
     latest.set(r.bench, r);
   }

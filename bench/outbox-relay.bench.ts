@@ -36,7 +36,9 @@ export async function runOutboxRelayBench(): Promise<BenchRow[]> {
     const fillStart = process.hrtime.bigint();
     const envelopes = [];
     for (let i = 0; i < EVENTS; i += BATCH) {
-      envelopes.push(...(await databases.forRegion('NA').transaction((m) => appendToOutbox(m, events.slice(i, i + BATCH)))));
+      envelopes.push(
+        ...(await databases.forRegion('NA').transaction((m) => appendToOutbox(m, events.slice(i, i + BATCH)))),
+      );
     }
     const fillSeconds = Number(process.hrtime.bigint() - fillStart) / 1e9;
 
@@ -45,7 +47,9 @@ export async function runOutboxRelayBench(): Promise<BenchRow[]> {
     await raw.connect();
     const rawStart = process.hrtime.bigint();
     for (let i = 0; i < EVENTS; i += BATCH) {
-      const messages = envelopes.slice(i, i + BATCH).map((e) => ({ key: e.tenantId, value: JSON.stringify(e), headers: { 'event-id': e.id } }));
+      const messages = envelopes
+        .slice(i, i + BATCH)
+        .map((e) => ({ key: e.tenantId, value: JSON.stringify(e), headers: { 'event-id': e.id } }));
       await raw.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
     }
     const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
@@ -53,7 +57,14 @@ export async function runOutboxRelayBench(): Promise<BenchRow[]> {
 
     // Relay: drain the pre-filled outbox.
     const producer = new ResilientProducer(kafka);
-    const relay = new OutboxRelay({ name: 'bench', url: config.databases.regional.NA, producerFor: () => producer, logger, metrics: new Metrics(), batchSize: BATCH });
+    const relay = new OutboxRelay({
+      name: 'bench',
+      url: config.databases.regional.NA,
+      producerFor: () => producer,
+      logger,
+      metrics: new Metrics(),
+      batchSize: BATCH,
+    });
     const relayStart = process.hrtime.bigint();
     relay.start();
     for (;;) {
@@ -68,10 +79,25 @@ export async function runOutboxRelayBench(): Promise<BenchRow[]> {
     const rawRate = EVENTS / rawSeconds;
     const relayRate = EVENTS / relaySeconds;
     return [
-      { metric: 'raw kafkajs producer', value: Math.round(rawRate), unit: 'events/s', note: `${EVENTS} events, batches of ${BATCH}, acks=all, idempotent` },
-      { metric: 'outbox relay (drain)', value: Math.round(relayRate), unit: 'events/s', note: 'select → send → delete, one leader' },
+      {
+        metric: 'raw kafkajs producer',
+        value: Math.round(rawRate),
+        unit: 'events/s',
+        note: `${EVENTS} events, batches of ${BATCH}, acks=all, idempotent`,
+      },
+      {
+        metric: 'outbox relay (drain)',
+        value: Math.round(relayRate),
+        unit: 'events/s',
+        note: 'select → send → delete, one leader',
+      },
       { metric: 'relay / raw', value: Number((relayRate / rawRate).toFixed(2)), unit: '×', note: 'goal ≥ 0.7' },
-      { metric: 'outbox write (in transactions)', value: Math.round(EVENTS / fillSeconds), unit: 'events/s', note: `${BATCH} per transaction` },
+      {
+        metric: 'outbox write (in transactions)',
+        value: Math.round(EVENTS / fillSeconds),
+        unit: 'events/s',
+        note: `${BATCH} per transaction`,
+      },
     ];
   } finally {
     await databases.close();

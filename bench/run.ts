@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     process.stdout.write(`bench ${name}…\n`);
     const rows = await bench();
     record({ bench: name, at: new Date().toISOString(), machine: machine(), rows });
-    for (const row of rows) process.stdout.write(`  ${row.metric}: ${row.value} ${row.unit}${row.note ? ` (${row.note})` : ''}\n`);
+    for (const row of rows)
+      process.stdout.write(`  ${row.metric}: ${row.value} ${row.unit}${row.note ? ` (${row.note})` : ''}\n`);
   }
   await closeAdminPools();
 }
