@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { ageOn, sendGate, type GateContact, type GateTenant } from './send-gate.rules';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const activeTenant: GateTenant = { status: 'active', terminatedAt: null };
+const contact = (overrides: Partial<GateContact> = {}): GateContact => ({
+  status: 'active',
+  region: 'EEA',
+  lawfulBasis: 'consent',
+  consentWithdrawn: false,
+  objected: false,
+  birthDate: null,
+  ...overrides,
+});
+
+describe('sendGate (R-S2)', () => {
+  it('R-S2: sends to an active EEA contact with consent', () => {
+    expect(sendGate(activeTenant, contact(), NOW)).toEqual({ send: true });
+  });
+
+  it('R-S2: skips every recipient of a tenant that is not active or whose termination has taken effect (R-P1)', () => {
+    expect(sendGate({ status: 'terminated', terminatedAt: null }, contact(), NOW)).toEqual({
+      send: false,
+      reason: 'tenant_inactive',
+    });
+    expect(sendGate({ status: 'active', terminatedAt: new Date('2026-11-23T11:59:59Z') }, contact(), NOW)).toEqual({
+      send: false,
+      reason: 'tenant_inactive',
+    });
+    expect(sendGate({ status: 'active', terminatedAt: new Date('2026-11-24T00:00:00Z') }, contact(), NOW)).toEqual({
+      send: true,
+    });
+  });
+
+  it('R-S2: skips an erased contact (no longer there when sending)', () => {
+    expect(sendGate(activeTenant, null, NOW)).toEqual({ send: false, reason: 'erased' });
+  });
+
+  it.each([
+    ['unsubscribed', 'unsubscribed'],
+    ['suppressed', 'suppressed'],
+    ['bounced', 'bounced'],
+    ['restricted', 'restricted'],
+  ] as const)('R-S2: skips a %s contact', (status, reason) => {
+    expect(sendGate(activeTenant, contact({ status }), NOW)).toEqual({ send: false, reason });
+  });
+
+  it('R-S2: EEA consent withdrawn → skipped; legitimate interests → sent; objection → skipped', () => {
+    expect(sendGate(activeTenant, contact({ consentWithdrawn: true }), NOW)).toEqual({
+      send: false,
+      reason: 'consent_withdrawn',
+    });
+    expect(sendGate(activeTenant, contact({ lawfulBasis: 'legitimate_interests' }), NOW)).toEqual({ send: true });
+    expect(sendGate(activeTenant, contact({ lawfulBasis: 'legitimate_interests', objected: true }), NOW)).toEqual({
+      send: false,
+      reason: 'objection',
+    });
+  });
+
+  it.each(['contract', 'legal_obligation', 'vital_interests', 'public_task'] as const)(
+    'R-S2: EEA basis %s does not allow marketing',
+    (lawfulBasis) => {
+      expect(sendGate(activeTenant, contact({ lawfulBasis }), NOW)).toEqual({
+        send: false,
+        reason: 'no_marketing_basis',
+      });
+    },
+  );
+
+  it('R-S2: NA contacts are mailable on any basis unless they opted out', () => {
+    expect(sendGate(activeTenant, contact({ region: 'NA', lawfulBasis: 'contract' }), NOW)).toEqual({ send: true });
+    expect(sendGate(activeTenant, contact({ region: 'NA', objected: true }), NOW)).toEqual({
+      send: false,
+      reason: 'objection',
+    });
+  });
+
+  it('R-S2, R-C3: minors are skipped by their regime’s age (EEA 16, NA 13), decided on the day of sending', () => {
+    const turns16Tomorrow = new Date('2010-11-24T00:00:00Z');
+    const turned16Today = new Date('2010-11-23T00:00:00Z');
+    expect(sendGate(activeTenant, contact({ birthDate: turns16Tomorrow }), NOW)).toEqual({
+      send: false,
+      reason: 'minor',
+    });
+    expect(sendGate(activeTenant, contact({ birthDate: turned16Today }), NOW)).toEqual({ send: true });
+    expect(sendGate(activeTenant, contact({ region: 'NA', birthDate: new Date('2012-01-01T00:00:00Z') }), NOW)).toEqual(
+      { send: true },
+    );
+    expect(sendGate(activeTenant, contact({ region: 'NA', birthDate: new Date('2014-01-01T00:00:00Z') }), NOW)).toEqual(
+      {
+        send: false,
+        reason: 'minor',
+      },
+    );
+  });
+
+  it('R-S2: nothing but an active, lawful, adult contact of an active tenant is ever sent (property)', () => {
+    const arbitraryContact = fc.record({
+      status: fc.constantFrom('active', 'unsubscribed', 'suppressed', 'bounced', 'restricted'),
+      region: fc.constantFrom('NA', 'EEA'),
+      lawfulBasis: fc.constantFrom(
+        'consent',
+        'contract',
+        'legal_obligation',
+        'vital_interests',
+        'public_task',
+        'legitimate_interests',
+      ),
+      consentWithdrawn: fc.boolean(),
+      objected: fc.boolean(),
+      birthDate: fc.option(fc.date({ min: new Date('1900-01-01'), max: NOW }), { nil: null }),
+    }) as fc.Arbitrary<GateContact>;
+    fc.assert(
+      fc.property(
+        arbitraryContact,
+        fc.constantFrom<GateTenant['status']>('active', 'terminated', 'purged'),
+        (c, status) => {
+          const decision = sendGate({ status, terminatedAt: null }, c, NOW);
+          if (decision.send) {
+            expect(status).toBe('active');
+            expect(c.status).toBe('active');
+            expect(c.objected).toBe(false);
+            if (c.region === 'EEA')
+              expect(
+                c.lawfulBasis === 'legitimate_interests' || (c.lawfulBasis === 'consent' && !c.consentWithdrawn),
+              ).toBe(true);
+            if (c.birthDate) expect(ageOn(c.birthDate, NOW)).toBeGreaterThanOrEqual(c.region === 'EEA' ? 16 : 13);
+          }
+        },
+      ),
+    );
+  });
+});
