@@ -27,6 +27,12 @@ interface OutboxRow {
 /** Lock id for "this process relays this database's outbox"; one relay per database at a time keeps order. */
 const RELAY_LOCK_ID = 727100;
 const MAX_BACKOFF_MS = 5000;
+/**
+ * Inbox ids older than this can never be redelivered: topics keep 13 days at most (TOPIC_RETENTION_MS plus one
+ * segment), so the leader prunes them hourly and the inbox stays bounded.
+ */
+const INBOX_KEEP = '14 days';
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Publishes a database's outbox to Kafka (R-X5). One relay per database holds an advisory lock (the others wait
@@ -43,6 +49,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly log: Logger;
+  private lastPrune = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 2000;
@@ -73,6 +80,7 @@ export class OutboxRelay {
           continue;
         }
         const drained = await this.drain(client);
+        if (drained) await this.pruneInbox(client);
         backoff = 100;
         if (drained) await this.sleep(this.pollIntervalMs);
       } catch (error) {
@@ -129,6 +137,15 @@ export class OutboxRelay {
       this.options.metrics.outboxPublished.inc({ database: this.options.name }, rows.length);
       if (!this.running) return false;
     }
+  }
+
+  private async pruneInbox(client: Client): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    const result = await client.query(
+      `DELETE FROM processed_events WHERE processed_at < now() - interval '${INBOX_KEEP}'`,
+    );
+    if (result.rowCount) this.log.info(`pruned ${result.rowCount} inbox ids older than ${INBOX_KEEP}`);
   }
 
   private async publish(rows: OutboxRow[]): Promise<void> {

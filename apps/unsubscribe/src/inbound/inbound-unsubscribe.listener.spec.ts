@@ -1,0 +1,60 @@
+import nodemailer from 'nodemailer';
+import { InboundUnsubscribeListener, tokenFromRecipient } from './inbound-unsubscribe.listener';
+
+const VALID = 'A'.repeat(94);
+
+describe('inbound unsubscribe listener over real SMTP (R-U3)', () => {
+  const optOuts: string[] = [];
+  let failNext = false;
+  const listener = new InboundUnsubscribeListener<string>({
+    port: 0,
+    host: '127.0.0.1',
+    verify: (token) => (token === VALID ? 'claims-of-valid' : null),
+    optOut: async (claims) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('database down');
+      }
+      optOuts.push(claims);
+    },
+  });
+  let port: number;
+
+  beforeAll(async () => {
+    port = await listener.start();
+  });
+  afterAll(() => listener.stop());
+
+  const send = (to: string) =>
+    nodemailer
+      .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+      .sendMail({
+        from: 'someone@example.org',
+        to,
+        subject: 'unsubscribe',
+        text: 'please remove me, my phone is 555-0100',
+      });
+
+  it('R-U3: mail to unsubscribe+{valid token}@… is accepted and opts out', async () => {
+    const info = await send(`unsubscribe+${VALID}@links.example`);
+    expect(info.accepted).toEqual([`unsubscribe+${VALID}@links.example`]);
+    expect(optOuts).toEqual(['claims-of-valid']);
+  });
+
+  it('R-U3: anything else is refused at RCPT and changes nothing', async () => {
+    await expect(send(`unsubscribe+${'B'.repeat(94)}@links.example`)).rejects.toMatchObject({ responseCode: 550 });
+    await expect(send('postmaster@links.example')).rejects.toMatchObject({ responseCode: 550 });
+    expect(optOuts).toEqual(['claims-of-valid']);
+  });
+
+  it('R-U3: the sender gets a temporary failure (and retries) when the opt-out could not be stored', async () => {
+    failNext = true;
+    await expect(send(`unsubscribe+${VALID}@links.example`)).rejects.toMatchObject({ responseCode: 451 });
+  });
+
+  it('R-U3: parses only the unsubscribe+token local part', () => {
+    expect(tokenFromRecipient(`unsubscribe+${VALID}@x.example`)).toBe(VALID);
+    expect(tokenFromRecipient(`Unsubscribe+${VALID}@x.example`)).toBeNull();
+    expect(tokenFromRecipient(`unsubscribe+short@x.example`)).toBeNull();
+  });
+});
