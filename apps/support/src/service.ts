@@ -1,7 +1,9 @@
 import type { ServiceDefinition } from '@missive/platform';
+import { NoticesModule } from './notices/notices.module';
 import { SupportModule } from './support.module';
 
 export const supportService: ServiceDefinition = {
   name: 'support',
+  publicModules: [NoticesModule],
   supportModules: [SupportModule],
 };

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
+import { UnsubscribeContactConsumer } from './contact-projection.consumer';
+import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
+import { OptOutService } from './opt-outs/opt-out.service';
+import { UnsubscribeController } from './page/unsubscribe.controller';
 
-/** The unsubscribe service's public-listener wiring: feature modules and libs, nothing else. */
-@Module({})
+/** The unsubscribe service (R-U1..U4): the page and one-click on the link host, inbound mailto, opt-outs. */
+@Module({
+  controllers: [UnsubscribeController, UnsubscribeContactConsumer],
+  providers: [OptOutService, InboundSmtpLifecycle],
+})
 export class UnsubscribeModule {}

@@ -94,6 +94,11 @@ export class EnvSchema {
   @Min(100)
   PURGE_SWEEP_INTERVAL_MS = 60000;
 
+  /** Public API requests per second and tenant before 429 (R-X2). */
+  @IsInt()
+  @Min(1)
+  TENANT_RATE_LIMIT_PER_SECOND = 100;
+
   /** Regions this instance serves; a regional deployment sets one. */
   @Matches(/^(NA|EEA)(,(NA|EEA))*$/, { message: 'REGIONS must be NA, EEA or NA,EEA' })
   REGIONS = 'NA,EEA';
@@ -108,6 +113,14 @@ export class EnvSchema {
   })
   LINK_TOKEN_KEYS?: string;
 
+  /**
+   * Master key (base64 of 32 bytes) that wraps every tenant's data key (R-P2 crypto-shredding). Development has a
+   * fixed default; production must set it.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'TENANT_KEY_MASTER must be the base64 of 32 bytes' })
+  TENANT_KEY_MASTER?: string;
+
   /** Folder for import files and spools, one sub-folder per tenant so the purge can delete it (R-P2). */
   @IsString()
   DATA_DIR = '.cache/data';
@@ -115,6 +128,11 @@ export class EnvSchema {
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;
+
+  /** Extra namespace for BullMQ queues (tests isolate their queues with one); empty in normal use. */
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,40}$/, { message: 'QUEUE_NAMESPACE must be 1-40 lower-case letters, digits or dashes' })
+  QUEUE_NAMESPACE?: string;
 }
 
 /** Variables holding whole numbers; converted from strings before validation. */
@@ -124,4 +142,5 @@ export const NUMERIC_ENV_KEYS = [
   'DEV_MAIL_PORT',
   'INBOUND_SMTP_PORT',
   'PURGE_SWEEP_INTERVAL_MS',
+  'TENANT_RATE_LIMIT_PER_SECOND',
 ] as const;

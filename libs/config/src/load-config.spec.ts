@@ -43,6 +43,7 @@ describe('loadConfig', () => {
         PUBLIC_BASE_URL: 'https://links.example.com',
         LINK_TOKEN_KEYS: 'k1:0123456789abcdef0123456789abcdef',
         SMTP_URL: 'smtp://relay:587',
+        TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
       }),
     ).not.toThrow();
   });

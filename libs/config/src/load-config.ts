@@ -14,6 +14,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Development-only master key for tenant data keys; production must set TENANT_KEY_MASTER (checked below). */
+const DEV_TENANT_KEY_MASTER = Buffer.from('missive-dev-tenant-key-master-32').toString('base64');
+
 /** A fixed key for development only; production must set LINK_TOKEN_KEYS (checked below). */
 const DEV_LINK_TOKEN_KEY = { kid: 'dev1', secret: 'missive-development-link-token-key-not-for-production' };
 
@@ -50,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     problems.push('PUBLIC_BASE_URL must be https when NODE_ENV=production (R-X2)');
   }
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
+  if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
   if (production && !schema.SMTP_URL) problems.push('SMTP_URL must be set when NODE_ENV=production');
   if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
 
@@ -89,8 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     smtp: { url: schema.SMTP_URL ?? null, devSinkPort: schema.DEV_MAIL_PORT, inboundPort: schema.INBOUND_SMTP_PORT },
     support: { bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null },
     purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS },
+    limits: { tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND },
     linkTokenKeys,
     dataDir: resolve(schema.DATA_DIR),
+    queueNamespace: schema.QUEUE_NAMESPACE ?? null,
+    tenantKeyMaster: Buffer.from(schema.TENANT_KEY_MASTER ?? DEV_TENANT_KEY_MASTER, 'base64'),
   });
 }
 

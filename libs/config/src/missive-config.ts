@@ -22,6 +22,11 @@ export abstract class MissiveConfig {
   abstract readonly smtp: { url: string | null; devSinkPort: number; inboundPort: number };
   abstract readonly support: { bootstrapToken: string | null };
   abstract readonly purge: { sweepIntervalMs: number };
+  abstract readonly limits: { tenantRatePerSecond: number };
   abstract readonly linkTokenKeys: { kid: string; secret: string }[];
   abstract readonly dataDir: string;
+  /** Appended to BullMQ key prefixes (`na:bull`, `na:bull:<ns>`); tests isolate their queues with it. */
+  abstract readonly queueNamespace: string | null;
+  /** 32 bytes wrapping the tenants' data keys. */
+  abstract readonly tenantKeyMaster: Buffer;
 }

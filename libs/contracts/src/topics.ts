@@ -27,6 +27,7 @@ export const TOPICS: readonly TopicSpec[] = [
   { event: 'contact.erased', partitions: 6 },
   { event: 'suppression.changed', partitions: 6 },
   { event: 'campaign.changed', partitions: 3 },
+  { event: 'campaign.links-registered', partitions: 3 },
   { event: 'delivery.recorded', partitions: 6 },
   { event: 'tracking.hit', partitions: 6 },
   { event: 'unsubscribe.recorded', partitions: 6 },

@@ -2,3 +2,5 @@ export * from './app-role';
 export * from './databases';
 export * from './migrate';
 export * from './migrations';
+export * from './tenant-rls';
+export * from './query-rows';

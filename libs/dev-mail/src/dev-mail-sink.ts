@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface SunkMessage {
@@ -20,6 +21,8 @@ export interface DevMailSinkOptions {
    * (e.g. `{ 'bounce@example.com': 550 }`, `{ 'later@example.com': 451 }`).
    */
   rejectRecipients?: Map<string, number>;
+  /** Wait this long before answering each message (a slow relay, for tests of work in flight). */
+  answerDelayMs?: number;
 }
 
 /**
@@ -30,14 +33,16 @@ export class DevMailSink {
   private readonly messages: SunkMessage[] = [];
   private server: SMTPServer | null = null;
   private received = 0;
+  private boundPort: number | null = null;
   readonly rejectRecipients: Map<string, number>;
 
   constructor(private readonly options: DevMailSinkOptions) {
     this.rejectRecipients = options.rejectRecipients ?? new Map();
   }
 
+  /** The port it listens on (the one the OS chose when started with port 0). */
   get port(): number {
-    return this.options.port;
+    return this.boundPort ?? this.options.port;
   }
 
   /** Count of every message accepted since start, including those no longer kept. */
@@ -75,7 +80,8 @@ export class DevMailSink {
             raw: Buffer.concat(chunks).toString('utf8'),
           });
           if (this.messages.length > keep) this.messages.splice(0, this.messages.length - keep);
-          callback();
+          if (this.options.answerDelayMs) setTimeout(() => callback(), this.options.answerDelayMs);
+          else callback();
         });
       },
     });
@@ -83,6 +89,7 @@ export class DevMailSink {
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
+        this.boundPort = (server.server.address() as AddressInfo).port;
         server.off('error', reject);
         server.on('error', () => undefined);
         resolve();

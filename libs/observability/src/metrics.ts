@@ -57,6 +57,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly trackingHitsPublished = new Counter({
+    name: 'missive_tracking_hits_total',
+    help: 'Tracking hits by how they were made durable: published, spooled (broker away), replayed, lost',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  readonly trackingInvalidTokens = new Counter({
+    name: 'missive_tracking_invalid_tokens_total',
+    help: 'Link-host requests whose token did not verify (or named no known link), not recorded',
+    labelNames: ['route'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'missive_' });
   }

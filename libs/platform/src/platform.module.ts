@@ -4,6 +4,7 @@ import { Databases } from '@missive/database';
 import { KafkaClients } from '@missive/kafka';
 import { Metrics } from '@missive/observability';
 import { RedisClients } from '@missive/redis';
+import { TenantKeys } from '@missive/tenant-keys';
 import { LOGGER } from './tokens';
 import { Platform } from './platform';
 
@@ -20,6 +21,7 @@ export class PlatformModule {
       { provide: Databases, useValue: platform.databases },
       { provide: KafkaClients, useValue: platform.kafka },
       { provide: RedisClients, useValue: platform.redis },
+      { provide: TenantKeys, useValue: platform.tenantKeys },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -4,6 +4,7 @@ import { Databases, type EntityRegistry } from '@missive/database';
 import { KafkaClients, OutboxRelay, ResilientProducer, ensureTopics } from '@missive/kafka';
 import { createLogger, Metrics, type Logger } from '@missive/observability';
 import { ensureNoEviction, RedisClients } from '@missive/redis';
+import { TenantKeys } from '@missive/tenant-keys';
 
 export interface PlatformOptions {
   config?: MissiveConfig;
@@ -25,6 +26,7 @@ export class Platform {
   readonly databases: Databases;
   readonly kafka: KafkaClients;
   readonly redis: RedisClients;
+  readonly tenantKeys: TenantKeys;
   private readonly producers = new Map<Region, ResilientProducer>();
   private readonly relays: OutboxRelay[] = [];
   private readonly runRelays: boolean;
@@ -35,6 +37,7 @@ export class Platform {
     this.databases = new Databases(this.config, options.entities ?? { global: [], regional: [] });
     this.kafka = new KafkaClients(this.config, this.logger);
     this.redis = new RedisClients(this.config);
+    this.tenantKeys = new TenantKeys(this.config, this.databases);
     this.runRelays = options.relays ?? true;
   }
 

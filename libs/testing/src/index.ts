@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './admin-db';
 export * from './http-client';
 export * from './scratch-databases';
+export * from './tenants';

@@ -17,14 +17,17 @@ function urlOf(app: INestApplication | null): string {
 }
 
 /**
- * Starts services in this jest worker against the real stack, on free ports, with a consumer-group prefix of
- * their own so parallel test files never steal each other's events. `env` overrides configuration.
+ * Starts services in this jest worker against the real stack, on free ports, with a namespace of their own for
+ * Kafka consumer groups and BullMQ queues, so parallel test files never take each other's events or jobs. `env`
+ * overrides configuration.
  */
 export async function startTestServices(
   services: ServiceDefinition[],
   env: Record<string, string> = {},
 ): Promise<TestServices> {
+  const namespace = `test-${randomUUID().slice(0, 8)}`;
   const config = configWith({
+    QUEUE_NAMESPACE: namespace,
     PORT: '0',
     SUPPORT_PORT: '0',
     DEV_MAIL_PORT: '0',
@@ -33,7 +36,7 @@ export async function startTestServices(
   });
   const running = await startServices(services, {
     config,
-    groupPrefix: `test-${randomUUID().slice(0, 8)}`,
+    groupPrefix: namespace,
     devMailSink: false,
   });
   return { ...running, config, publicUrl: urlOf(running.publicApp), supportUrl: urlOf(running.supportApp) };

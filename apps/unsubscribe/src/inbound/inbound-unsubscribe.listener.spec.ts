@@ -26,14 +26,12 @@ describe('inbound unsubscribe listener over real SMTP (R-U3)', () => {
   afterAll(() => listener.stop());
 
   const send = (to: string) =>
-    nodemailer
-      .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
-      .sendMail({
-        from: 'someone@example.org',
-        to,
-        subject: 'unsubscribe',
-        text: 'please remove me, my phone is 555-0100',
-      });
+    nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({
+      from: 'someone@example.org',
+      to,
+      subject: 'unsubscribe',
+      text: 'please remove me, my phone is 555-0100',
+    });
 
   it('R-U3: mail to unsubscribe+{valid token}@… is accepted and opts out', async () => {
     const info = await send(`unsubscribe+${VALID}@links.example`);

@@ -7,6 +7,11 @@ export interface PageTexts {
   done: (masked: string, tenant: string) => string;
   invalid: string;
   invalidHelp: string;
+  preferences: string;
+  leaveLists: string;
+  leaveSelected: string;
+  leaveAll: string;
+  left: (lists: string[]) => string;
 }
 
 /** The page's words per language; English is the fallback (R-U1). */
@@ -18,6 +23,11 @@ export const PAGE_TEXTS: Record<PageLanguage, PageTexts> = {
     done: (m, t) => `Done. ${t} will send no more marketing emails to ${m}.`,
     invalid: 'This link is not valid',
     invalidHelp: 'It may be incomplete or expired. You can also reply to the email and ask to be removed.',
+    preferences: 'Choose what you receive',
+    leaveLists: 'Leave these lists:',
+    leaveSelected: 'Leave the selected lists',
+    leaveAll: 'Leave everything',
+    left: (lists) => `Done. You left: ${lists.join(', ')}.`,
   },
   fr: {
     title: 'Se désabonner',
@@ -27,6 +37,11 @@ export const PAGE_TEXTS: Record<PageLanguage, PageTexts> = {
     invalid: 'Ce lien n’est pas valide',
     invalidHelp:
       'Il est peut-être incomplet ou expiré. Vous pouvez aussi répondre à l’e-mail pour demander votre retrait.',
+    preferences: 'Choisir ce que vous recevez',
+    leaveLists: 'Quitter ces listes :',
+    leaveSelected: 'Quitter les listes choisies',
+    leaveAll: 'Tout quitter',
+    left: (lists) => `C’est fait. Vous avez quitté : ${lists.join(', ')}.`,
   },
   de: {
     title: 'Abmelden',
@@ -35,6 +50,11 @@ export const PAGE_TEXTS: Record<PageLanguage, PageTexts> = {
     done: (m, t) => `Erledigt. ${t} sendet keine Marketing-E-Mails mehr an ${m}.`,
     invalid: 'Dieser Link ist ungültig',
     invalidHelp: 'Er ist vielleicht unvollständig oder abgelaufen. Sie können auch auf die E-Mail antworten.',
+    preferences: 'Wählen Sie, was Sie erhalten',
+    leaveLists: 'Diese Listen verlassen:',
+    leaveSelected: 'Ausgewählte Listen verlassen',
+    leaveAll: 'Alles abbestellen',
+    left: (lists) => `Erledigt. Verlassen: ${lists.join(', ')}.`,
   },
   es: {
     title: 'Darse de baja',
@@ -43,5 +63,10 @@ export const PAGE_TEXTS: Record<PageLanguage, PageTexts> = {
     done: (m, t) => `Hecho. ${t} no enviará más correos de marketing a ${m}.`,
     invalid: 'Este enlace no es válido',
     invalidHelp: 'Puede estar incompleto o caducado. También puede responder al correo y pedir la baja.',
+    preferences: 'Elija lo que recibe',
+    leaveLists: 'Dejar estas listas:',
+    leaveSelected: 'Dejar las listas elegidas',
+    leaveAll: 'Dejarlo todo',
+    left: (lists) => `Hecho. Ha dejado: ${lists.join(', ')}.`,
   },
 };

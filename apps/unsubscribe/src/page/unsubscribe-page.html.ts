@@ -41,7 +41,8 @@ export function confirmPage(lang: PageLanguage, masked: string, tenantName: stri
 <form method="post" action="${escape(action)}">
 <input type="hidden" name="confirm" value="yes">
 <button type="submit" aria-describedby="question">${escape(t.confirm)}</button>
-</form>`,
+</form>
+<p><a href="${escape(action)}/preferences">${escape(t.preferences)}</a></p>`,
   );
 }
 
@@ -57,4 +58,43 @@ export function donePage(lang: PageLanguage, masked: string, tenantName: string)
 export function invalidLinkPage(lang: PageLanguage): string {
   const t = PAGE_TEXTS[lang];
   return layout(lang, t.invalid, `<h1>${escape(t.invalid)}</h1>\n<p>${escape(t.invalidHelp)}</p>`);
+}
+
+/** R-U4: leave single lists or everything. Resubscribing is not offered here: it needs a new consent record. */
+export function preferencesPage(
+  lang: PageLanguage,
+  masked: string,
+  tenantName: string,
+  lists: string[],
+  action: string,
+): string {
+  const t = PAGE_TEXTS[lang];
+  const boxes = lists
+    .map(
+      (list, i) =>
+        `<p><input type="checkbox" id="l${i}" name="leave" value="${escape(list)}"> <label for="l${i}">${escape(list)}</label></p>`,
+    )
+    .join('\n');
+  return layout(
+    lang,
+    t.preferences,
+    `<h1>${escape(t.preferences)}</h1>
+<p>${escape(tenantName)} — ${escape(masked)}</p>
+<form method="post" action="${escape(action)}">
+<fieldset><legend>${escape(t.leaveLists)}</legend>
+${boxes}
+</fieldset>
+<p><button type="submit">${escape(t.leaveSelected)}</button></p>
+</form>
+<form method="post" action="${escape(action)}"><input type="hidden" name="everything" value="yes"><button type="submit">${escape(t.leaveAll)}</button></form>`,
+  );
+}
+
+export function listsLeftPage(lang: PageLanguage, lists: string[]): string {
+  const t = PAGE_TEXTS[lang];
+  return layout(
+    lang,
+    t.preferences,
+    `<h1>${escape(t.preferences)}</h1>\n<p role="status">${escape(t.left(lists))}</p>`,
+  );
 }

@@ -1,5 +1,5 @@
 import { confirmPage, invalidLinkPage } from './unsubscribe-page.html';
-import { isUnsubscribeRequest, maskAddress, pickLanguage } from './unsubscribe-page.rules';
+import { isUnsubscribeRequest, listsToLeave, maskAddress, pickLanguage } from './unsubscribe-page.rules';
 
 describe('unsubscribe page rules (R-U1, R-U2)', () => {
   it('R-U1: masks the address, keeping only first letters and the top-level domain', () => {
@@ -30,5 +30,14 @@ describe('unsubscribe page rules (R-U1, R-U2)', () => {
     expect(html).toContain('<form method="post" action="/u/TOKEN">');
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(invalidLinkPage('de')).toContain('Dieser Link ist ungültig');
+  });
+
+  it('R-U4: a preferences form leaves the chosen known lists, or everything', () => {
+    expect(listsToLeave({ leave: ['news', 'promo', 'unknown'] }, ['news', 'promo', 'vip'])).toEqual({
+      lists: ['news', 'promo'],
+    });
+    expect(listsToLeave({ leave: 'vip' }, ['vip'])).toEqual({ lists: ['vip'] });
+    expect(listsToLeave({ everything: 'yes' }, [])).toEqual({ everything: true });
+    expect(listsToLeave({}, ['vip'])).toBeNull();
   });
 });

@@ -39,3 +39,16 @@ export function isUnsubscribeRequest(form: Record<string, unknown> | null | unde
   if (!form) return false;
   return form['List-Unsubscribe'] === 'One-Click' || form.confirm === 'yes';
 }
+
+/** R-U4: which lists a preferences form leaves (`leave` may repeat), or everything; null when it says nothing. */
+export function listsToLeave(
+  form: Record<string, unknown> | null | undefined,
+  known: string[],
+): { everything: true } | { lists: string[] } | null {
+  if (!form) return null;
+  if (form.everything === 'yes') return { everything: true };
+  const raw = form.leave;
+  const wanted = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+  const lists = [...new Set(wanted.filter((l) => known.includes(l)))];
+  return lists.length ? { lists } : null;
+}

@@ -1,9 +1,26 @@
 import { GlobalFoundation1763900000000 } from './global/1763900000000-global-foundation';
 import { RegionalFoundation1763900000000 } from './regional/1763900000000-regional-foundation';
+import { Tracking1763920000000 } from './regional/1763920000000-tracking';
+import { TenantDirectory1764000000000 } from './global/1764000000000-tenant-directory';
+import { TenantNotices1764000000000 } from './regional/1764000000000-tenant-notices';
+import { TenantRlsUnsetTenant1764900000000 } from './regional/1764900000000-tenant-rls-unset-tenant';
+import { Contacts1764100000000 } from './regional/1764100000000-contacts';
+import { TenantKeys1764200000000 } from './regional/1764200000000-tenant-keys';
+import { Campaigns1764300000000 } from './regional/1764300000000-campaigns';
+import { Unsubscribe1764400000000 } from './regional/1764400000000-unsubscribe';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
  * end. The global directory holds no contact personal data (R-T2); regional databases hold it all.
  */
-export const GLOBAL_MIGRATIONS: Function[] = [GlobalFoundation1763900000000];
-export const REGIONAL_MIGRATIONS: Function[] = [RegionalFoundation1763900000000];
+export const GLOBAL_MIGRATIONS: Function[] = [GlobalFoundation1763900000000, TenantDirectory1764000000000];
+export const REGIONAL_MIGRATIONS: Function[] = [
+  RegionalFoundation1763900000000,
+  TenantNotices1764000000000,
+  Contacts1764100000000,
+  TenantKeys1764200000000,
+  Tracking1763920000000,
+  TenantRlsUnsetTenant1764900000000,
+  Campaigns1764300000000,
+  Unsubscribe1764400000000,
+];

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
+import { ReportService } from '../reports/report.service';
+import { CampaignService } from './campaign.service';
+import { campaignResponse } from './dto/campaign.response';
+import { CreateCampaignDto } from './dto/create-campaign.dto';
+
+@ApiTags('campaigns')
+@TenantApi()
+@Controller('v1/campaigns')
+export class CampaignController {
+  constructor(
+    private readonly campaigns: CampaignService,
+    private readonly reports: ReportService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a campaign (draft)' })
+  async create(@CurrentTenant() tenant: TenantContext, @Body() dto: CreateCampaignDto) {
+    return campaignResponse(await this.campaigns.create(tenant, dto));
+  }
+
+  @Get(':id')
+  async get(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return campaignResponse(await this.campaigns.get(tenant, id));
+  }
+
+  @Get(':id/report')
+  @ApiOperation({ summary: 'Aggregate, anonymous report (R-S7)' })
+  report(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return this.reports.report(tenant, id);
+  }
+
+  @Post(':id/send')
+  @HttpCode(202)
+  async send(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return campaignResponse(await this.campaigns.act(tenant, id, 'send'));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(202)
+  async pause(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return campaignResponse(await this.campaigns.act(tenant, id, 'pause'));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  async resume(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return campaignResponse(await this.campaigns.act(tenant, id, 'resume'));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  async cancel(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
+    return campaignResponse(await this.campaigns.act(tenant, id, 'cancel'));
+  }
+}

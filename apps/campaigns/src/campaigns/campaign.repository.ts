@@ -1,0 +1,95 @@
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '@missive/database';
+import type { CampaignLink } from '../sending/link-plan';
+import type { CampaignStatus } from './campaign.rules';
+
+export interface CampaignRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  subject: string;
+  from_email: string;
+  from_name: string | null;
+  html: string;
+  text_body: string | null;
+  links: CampaignLink[];
+  audience: { lists?: string[]; tags?: string[] };
+  track_opens: boolean;
+  track_clicks: boolean;
+  send_at: Date | null;
+  status: CampaignStatus;
+  audience_size: number | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export type NewCampaign = Omit<
+  CampaignRow,
+  'created_at' | 'updated_at' | 'started_at' | 'finished_at' | 'audience_size'
+>;
+
+/** Queries only. Every method runs in a tenant transaction (RLS) and names the tenant it writes for (R-T1). */
+export class CampaignRepository {
+  async insert(m: EntityManager, c: NewCampaign): Promise<CampaignRow> {
+    const rows: CampaignRow[] = await m.query(
+      `INSERT INTO campaigns (id, tenant_id, name, subject, from_email, from_name, html, text_body, links, audience,
+         track_opens, track_clicks, send_at, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+      [
+        c.id,
+        c.tenant_id,
+        c.name,
+        c.subject,
+        c.from_email,
+        c.from_name,
+        c.html,
+        c.text_body,
+        JSON.stringify(c.links),
+        JSON.stringify(c.audience),
+        c.track_opens,
+        c.track_clicks,
+        c.send_at,
+        c.status,
+      ],
+    );
+    return rows[0];
+  }
+
+  async find(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<CampaignRow | null> {
+    const rows: CampaignRow[] = await m.query(
+      `SELECT * FROM campaigns WHERE tenant_id = $1 AND id = $2${options.lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async setStatus(m: EntityManager, tenantId: string, id: string, status: CampaignStatus): Promise<CampaignRow> {
+    const rows = await queryRows<CampaignRow>(
+      m,
+      `UPDATE campaigns SET status = $3, updated_at = now(),
+         started_at = CASE WHEN $3 = 'sending' AND started_at IS NULL THEN now() ELSE started_at END,
+         finished_at = CASE WHEN $3 IN ('sent', 'cancelled') THEN now() ELSE finished_at END
+       WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+      [tenantId, id, status],
+    );
+    return rows[0];
+  }
+
+  /** The lists of `wanted` that no contact of the tenant is on (an audience naming them is refused). */
+  async unknownLists(m: EntityManager, tenantId: string, wanted: string[]): Promise<string[]> {
+    if (wanted.length === 0) return [];
+    const rows: { list: string }[] = await m.query(
+      `SELECT w.list FROM unnest($2::text[]) AS w(list)
+       WHERE NOT EXISTS (SELECT 1 FROM campaign_contacts c WHERE c.tenant_id = $1 AND c.lists @> ARRAY[w.list])`,
+      [tenantId, wanted],
+    );
+    return rows.map((r) => r.list);
+  }
+}

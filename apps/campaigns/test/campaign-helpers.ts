@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { ContactChangedV2, Region } from '@missive/contracts';
+import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
+import { adminQuery, waitFor, type TestServices } from '@missive/testing';
+
+export interface SeedContact {
+  email: string;
+  region?: Region;
+  lawfulBasis?: ContactChangedV2['lawfulBasis'];
+  status?: ContactChangedV2['status'];
+  trackingConsent?: boolean;
+  lists?: string[];
+  firstName?: string;
+  birthDate?: string | null;
+}
+
+/**
+ * Publishes contact.changed v2 events through the outbox exactly as the contacts service does (personal fields
+ * sealed with the tenant key) and waits until the campaigns projection holds them.
+ */
+export async function seedContacts(
+  services: TestServices,
+  tenant: { id: string; region: Region },
+  contacts: SeedContact[],
+): Promise<string[]> {
+  const ids = contacts.map(() => randomUUID());
+  const events: OutgoingEvent[] = [];
+  for (const [i, c] of contacts.entries()) {
+    const personal = await services.platform.tenantKeys.seal(tenant.region, tenant.id, {
+      email: c.email,
+      firstName: c.firstName ?? null,
+      lastName: null,
+      phone: null,
+      locale: null,
+      birthDate: c.birthDate ?? null,
+      attributes: {},
+    });
+    const data: ContactChangedV2 = {
+      contactId: ids[i],
+      status: c.status ?? 'active',
+      region: c.region ?? tenant.region,
+      lawfulBasis: c.lawfulBasis ?? 'consent',
+      consentWithdrawn: false,
+      objected: false,
+      trackingConsent: c.trackingConsent ?? false,
+      lists: c.lists ?? ['news'],
+      tags: [],
+      personal,
+    };
+    events.push({ type: 'contact.changed', version: 2, region: tenant.region, tenantId: tenant.id, key: ids[i], data });
+  }
+  await services.platform.databases.forRegion(tenant.region).transaction((m) => appendToOutbox(m, events));
+  await waitFor(
+    async () =>
+      (
+        await adminQuery<{ n: number }>(
+          tenant.region,
+          'SELECT count(*)::int AS n FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = ANY($2)',
+          [tenant.id, ids],
+        )
+      )[0].n === ids.length,
+    { what: 'the campaigns projection to hold the seeded contacts', timeoutMs: 20000 },
+  );
+  return ids;
+}

@@ -1,0 +1,20 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentStaffCall, StaffApi } from '../staff/staff-api.decorators';
+import type { StaffCall } from '../staff/staff-call';
+import { CreateIncidentDto, IncidentRecordedDto } from './dto/create-incident.dto';
+import { IncidentsService } from './incidents.service';
+
+@ApiTags('incidents')
+@StaffApi()
+@Controller('internal/v1/incidents')
+export class IncidentsController {
+  constructor(private readonly service: IncidentsService) {}
+
+  @Post()
+  @AdminOnly()
+  @ApiCreatedResponse({ type: IncidentRecordedDto })
+  record(@CurrentStaffCall() call: StaffCall, @Body() dto: CreateIncidentDto): Promise<IncidentRecordedDto> {
+    return this.service.record(call, dto);
+  }
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { REGIONS } from '@missive/contracts';
+import { Databases } from '@missive/database';
+import { InvalidInputError } from '@missive/http';
+import { AuditLog } from '@missive/tenancy';
+import { NoticesRepository } from '../notices/notices.repository';
+import type { StaffCall } from '../staff/staff-call';
+import { actorOf } from '../staff/staff.rules';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import type { CreateIncidentDto } from './dto/create-incident.dto';
+
+/**
+ * R-A2 (GDPR Art. 33(2)): an admin records a security incident; each affected tenant gets a notice in its own
+ * region's database before the call answers, so it can read it at once. The global record keeps ids and dates
+ * only; the summary lives with the notices, in the tenants' regions (R-T2).
+ */
+@Injectable()
+export class IncidentsService {
+  constructor(
+    private readonly databases: Databases,
+    private readonly tenants: TenantsRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async record(call: StaffCall, dto: CreateIncidentDto): Promise<{ id: string }> {
+    const tenantIds = [...new Set(dto.tenantIds.map((id) => id.toLowerCase()))];
+    const tenants = await this.tenants.findByIds(tenantIds);
+    const known = new Set(tenants.map((t) => t.id));
+    const unknown = tenantIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new InvalidInputError(
+        'Invalid input: tenantIds',
+        unknown.map((id) => ({ field: 'tenantIds', reason: `no tenant ${id}` })),
+      );
+    }
+    const id = randomUUID();
+    const actor = actorOf(call.staff);
+    call.crossRegion = tenants.some((t) => t.region !== call.staff.region);
+    await this.databases.global.transaction(async (manager) => {
+      await manager.query(
+        'INSERT INTO incidents (id, tenant_ids, detected_at, recorded_by) VALUES ($1, $2::uuid[], $3, $4)',
+        [id, tenantIds, dto.detectedAt, actor],
+      );
+      await this.audit.append(
+        {
+          actor,
+          action: 'incident.recorded',
+          crossRegion: call.crossRegion,
+          details: { incidentId: id, tenants: tenantIds.length },
+        },
+        manager,
+      );
+      for (const tenant of tenants) {
+        await this.audit.append(
+          {
+            actor,
+            action: 'incident.notified',
+            tenantId: tenant.id,
+            crossRegion: tenant.region !== call.staff.region,
+            details: { incidentId: id },
+          },
+          manager,
+        );
+      }
+      // Written before the global transaction commits: if a region fails, the incident is not recorded at all
+      // and the admin retries (notices already written elsewhere are then duplicated, never lost).
+      for (const region of REGIONS) {
+        const inRegion = tenants.filter((t) => t.region === region);
+        if (inRegion.length === 0) continue;
+        await this.databases.forRegion(region).transaction(async (regional) => {
+          for (const tenant of inRegion) {
+            await regional.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
+            await NoticesRepository.insert(regional, {
+              id: randomUUID(),
+              tenantId: tenant.id,
+              kind: 'incident',
+              summary: dto.summary,
+            });
+          }
+        });
+      }
+    });
+    return { id };
+  }
+}

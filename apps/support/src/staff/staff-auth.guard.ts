@@ -1,0 +1,65 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { MissiveConfig } from '@missive/config';
+import {
+  AuditLog,
+  ForbiddenError,
+  hashesEqual,
+  hashSecret,
+  parseBearer,
+  secretsEqual,
+  UnauthorizedError,
+} from '@missive/tenancy';
+import { StaffCall, routeOf, type StaffRequest } from './staff-call';
+import { StaffRepository } from './staff.repository';
+import { actorOf, isWellFormedStaffToken, mayRunLifecycle, type StaffIdentity } from './staff.rules';
+
+export const ADMIN_ONLY_KEY = 'missive:admin-only';
+
+/** SUPPORT_BOOTSTRAP_TOKEN stands for this identity (API.md): an admin of region EEA. */
+const BOOTSTRAP_STAFF: StaffIdentity = { id: 'bootstrap', name: 'bootstrap', role: 'admin', region: 'EEA' };
+
+/**
+ * Staff authentication for the support listener (R-A1): the bootstrap token or an issued staff token (looked up
+ * by SHA-256, compared in constant time). Lifecycle routes (`@AdminOnly()`) refuse role `support` with 403; the
+ * refusal is audited like any other staff call (R-A3).
+ */
+@Injectable()
+export class StaffAuthGuard implements CanActivate {
+  constructor(
+    private readonly config: MissiveConfig,
+    private readonly staffRepository: StaffRepository,
+    private readonly audit: AuditLog,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<StaffRequest>();
+    const staff = await this.authenticate(request);
+    const justification = request.headers['x-justification'];
+    request.staffCall = new StaffCall(staff, typeof justification === 'string' ? justification : null);
+    const adminOnly = this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ONLY_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (adminOnly && !mayRunLifecycle(staff)) {
+      await this.audit.append({ actor: actorOf(staff), action: routeOf(request), details: { outcome: 403 } });
+      throw new ForbiddenError('forbidden_role', 'This route needs a staff token with role admin', [
+        { field: 'authorization', reason: `role ${staff.role} is read-only` },
+      ]);
+    }
+    return true;
+  }
+
+  private async authenticate(request: StaffRequest): Promise<StaffIdentity> {
+    const bearer = parseBearer(request.headers.authorization);
+    if (!bearer.ok) throw new UnauthorizedError(bearer.reason);
+    const bootstrap = this.config.support.bootstrapToken;
+    if (bootstrap && secretsEqual(bearer.token, bootstrap)) return BOOTSTRAP_STAFF;
+    if (!isWellFormedStaffToken(bearer.token)) throw new UnauthorizedError('not a staff token');
+    const hash = hashSecret(bearer.token);
+    const staff = await this.staffRepository.findActiveByTokenHash(hash);
+    if (!staff || !hashesEqual(staff.tokenHash, hash)) throw new UnauthorizedError('unknown or revoked staff token');
+    return { id: staff.id, name: staff.name, role: staff.role, region: staff.region };
+  }
+}

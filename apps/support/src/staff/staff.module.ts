@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditLogModule } from '@missive/tenancy';
+import { StaffAuditInterceptor } from './staff-audit.interceptor';
+import { StaffAuthGuard } from './staff-auth.guard';
+import { StaffTokensController } from './staff-tokens.controller';
+import { StaffTokensService } from './staff-tokens.service';
+import { StaffRepository } from './staff.repository';
+
+/** Staff authentication and audit for every support controller (`@StaffApi()`), and the staff-token routes. */
+@Global()
+@Module({
+  imports: [AuditLogModule],
+  controllers: [StaffTokensController],
+  providers: [StaffRepository, StaffAuthGuard, StaffAuditInterceptor, StaffTokensService],
+  exports: [StaffRepository, StaffAuthGuard, StaffAuditInterceptor, AuditLogModule],
+})
+export class StaffModule {}

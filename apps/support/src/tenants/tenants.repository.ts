@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Region } from '@missive/contracts';
+import { Databases } from '@missive/database';
+import type { TenantStatus } from '@missive/tenancy';
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  region: Region;
+  status: TenantStatus;
+  transferSafeguard: string | null;
+  terminatedAt: Date | null;
+  purgeDueAt: Date | null;
+  purgedAt: Date | null;
+  legalHoldReason: string | null;
+  createdAt: Date;
+}
+
+interface TenantRow {
+  id: string;
+  name: string;
+  region: Region;
+  status: TenantStatus;
+  transfer_safeguard: string | null;
+  terminated_at: Date | null;
+  purge_due_at: Date | null;
+  purged_at: Date | null;
+  legal_hold_reason: string | null;
+  created_at: Date;
+}
+
+const COLUMNS =
+  'id, name, region, status, transfer_safeguard, terminated_at, purge_due_at, purged_at, legal_hold_reason, created_at';
+
+function toRecord(row: TenantRow): TenantRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    region: row.region,
+    status: row.status,
+    transferSafeguard: row.transfer_safeguard,
+    terminatedAt: row.terminated_at,
+    purgeDueAt: row.purge_due_at,
+    purgedAt: row.purged_at,
+    legalHoldReason: row.legal_hold_reason,
+    createdAt: row.created_at,
+  };
+}
+
+/** Tenants and their hashed API keys in the global directory (R-T2: no contact personal data here). */
+@Injectable()
+export class TenantsRepository {
+  constructor(private readonly databases: Databases) {}
+
+  async insert(
+    manager: EntityManager,
+    tenant: { id: string; name: string; region: Region; transferSafeguard: string | null },
+  ): Promise<TenantRecord> {
+    const rows: TenantRow[] = await manager.query(
+      `INSERT INTO tenants (id, name, region, transfer_safeguard) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [tenant.id, tenant.name, tenant.region, tenant.transferSafeguard],
+    );
+    return toRecord(rows[0]);
+  }
+
+  async findById(id: string, manager?: EntityManager): Promise<TenantRecord | null> {
+    const rows: TenantRow[] = await (manager ?? this.databases.global).query(
+      `SELECT ${COLUMNS} FROM tenants WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<TenantRecord[]> {
+    const rows: TenantRow[] = await this.databases.global.query(
+      `SELECT ${COLUMNS} FROM tenants WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toRecord);
+  }
+
+  async insertApiKey(manager: EntityManager, key: { id: string; tenantId: string; keyHash: string }): Promise<void> {
+    await manager.query('INSERT INTO api_keys (id, tenant_id, key_hash) VALUES ($1, $2, $3)', [
+      key.id,
+      key.tenantId,
+      key.keyHash,
+    ]);
+  }
+
+  /** 'revoked' now, 'already' if it was, 'missing' if the tenant has no such key (another tenant's key included). */
+  async revokeApiKey(
+    manager: EntityManager,
+    tenantId: string,
+    keyId: string,
+  ): Promise<'revoked' | 'already' | 'missing'> {
+    // A CTE so the driver returns the rows (a bare UPDATE answers [rows, count] through TypeORM).
+    const rows: { was_revoked: boolean }[] = await manager.query(
+      `WITH updated AS (
+         UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND tenant_id = $2
+         RETURNING (revoked_at < now()) AS was_revoked
+       ) SELECT was_revoked FROM updated`,
+      [keyId, tenantId],
+    );
+    if (rows.length === 0) return 'missing';
+    return rows[0].was_revoked ? 'already' : 'revoked';
+  }
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { MissiveConfig } from '@missive/config';
+import type { Logger } from '@missive/observability';
+import { LOGGER } from '@missive/platform';
+import { OptOutService, type UnsubscribeClaims } from '../opt-outs/opt-out.service';
+import { InboundUnsubscribeListener } from './inbound-unsubscribe.listener';
+
+/** Runs the inbound SMTP listener (R-U3) on INBOUND_SMTP_PORT for as long as the unsubscribe service runs. */
+@Injectable()
+export class InboundSmtpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly listener: InboundUnsubscribeListener<UnsubscribeClaims>;
+  port: number | null = null;
+
+  constructor(
+    private readonly config: MissiveConfig,
+    optOuts: OptOutService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.listener = new InboundUnsubscribeListener({
+      port: config.smtp.inboundPort,
+      verify: (token) => optOuts.verify(token),
+      optOut: (claims) => optOuts.optOut(claims, 'mailto'),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.port = await this.listener.start();
+    this.logger.info(`inbound SMTP for unsubscribe+{token}@… on port ${this.port}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.listener.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { MissiveConfig } from '@missive/config';
+import { UNSUBSCRIBE_RECORDED, type UnsubscribeRecordedV1 } from '@missive/contracts';
+import { Databases } from '@missive/database';
+import { appendToOutbox } from '@missive/kafka';
+import { optOutSetKey, RedisClients } from '@missive/redis';
+import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
+
+export type UnsubscribeClaims = LinkTokenClaims & { kind: 'unsubscribe' };
+
+export interface PageFacts {
+  maskedAddress: string | null;
+  tenantName: string;
+  lists: string[];
+}
+
+const TENANT_NAME_TTL_MS = 60_000;
+
+/**
+ * Records opt-outs (R-U2, R-U3, R-U4): the row and its `unsubscribe.recorded` event commit together in the tenant's
+ * regional database, and a full opt-out is also put in the region's opt-out set that every send gate reads, all
+ * before the caller answers 200. The event then updates every projection. Repeating an opt-out changes nothing more.
+ */
+@Injectable()
+export class OptOutService {
+  private readonly signer: LinkTokenSigner;
+  private readonly tenantNames = new Map<string, { name: string; until: number }>();
+
+  constructor(
+    config: MissiveConfig,
+    private readonly databases: Databases,
+    private readonly redis: RedisClients,
+  ) {
+    this.signer = new LinkTokenSigner(config.linkTokenKeys);
+  }
+
+  /** A valid unsubscribe token's claims, or null (forged, truncated, wrong kind, retired key). */
+  verify(token: string): UnsubscribeClaims | null {
+    return expectKind(this.signer.verify(token), 'unsubscribe');
+  }
+
+  async pageFacts(claims: UnsubscribeClaims): Promise<PageFacts> {
+    const rows: { masked_address: string; lists: string[] }[] = await this.databases.withTenant(
+      claims.region,
+      claims.tenantId,
+      (m) =>
+        m.query('SELECT masked_address, lists FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2', [
+          claims.tenantId,
+          claims.contactId,
+        ]),
+    );
+    return {
+      maskedAddress: rows[0]?.masked_address ?? null,
+      lists: rows[0]?.lists ?? [],
+      tenantName: await this.tenantName(claims.tenantId),
+    };
+  }
+
+  /** Opts the contact out of everything (lists null) or of some lists (R-U4). */
+  async optOut(
+    claims: UnsubscribeClaims,
+    source: UnsubscribeRecordedV1['source'],
+    lists: string[] | null = null,
+  ): Promise<void> {
+    await this.recordDurably(claims, source, lists);
+    // Before the caller's 200: no send gate claims a message to this contact from now on (R-U2).
+    if (lists === null)
+      await this.redis.forRegion(claims.region).sadd(optOutSetKey(claims.region, claims.tenantId), claims.contactId);
+  }
+
+  private async recordDurably(
+    claims: UnsubscribeClaims,
+    source: UnsubscribeRecordedV1['source'],
+    lists: string[] | null,
+  ): Promise<void> {
+    await this.databases.withTenant(claims.region, claims.tenantId, async (m) => {
+      if (lists === null) {
+        const existing = await m.query(
+          'SELECT 1 FROM unsubscribe_opt_outs WHERE tenant_id = $1 AND contact_id = $2 AND lists IS NULL LIMIT 1',
+          [claims.tenantId, claims.contactId],
+        );
+        if (existing.length > 0) return;
+      }
+      await m.query(
+        'INSERT INTO unsubscribe_opt_outs (tenant_id, contact_id, campaign_id, lists, source) VALUES ($1, $2, $3, $4, $5)',
+        [claims.tenantId, claims.contactId, claims.campaignId, lists, source],
+      );
+      const data: UnsubscribeRecordedV1 = { contactId: claims.contactId, campaignId: claims.campaignId, lists, source };
+      await appendToOutbox(m, [
+        { type: UNSUBSCRIBE_RECORDED, region: claims.region, tenantId: claims.tenantId, key: claims.contactId, data },
+      ]);
+    });
+  }
+
+  private async tenantName(tenantId: string): Promise<string> {
+    const cached = this.tenantNames.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.name;
+    const rows: { name: string }[] = await this.databases.global.query('SELECT name FROM tenants WHERE id = $1', [
+      tenantId,
+    ]);
+    const name = rows[0]?.name ?? 'the sender';
+    this.tenantNames.set(tenantId, { name, until: Date.now() + TENANT_NAME_TTL_MS });
+    return name;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Region } from './region';
+
+/**
+ * `tenant.changed` (v1): a tenant was created or its lifecycle changed (termination, reactivation, purge).
+ * Published from the global outbox on the tenant's region topic; instances drop cached API-key resolutions.
+ */
+export interface TenantChangedV1 {
+  tenantId: string;
+  region: Region;
+  status: 'active' | 'terminated' | 'purged';
+  terminatedAt: string | null;
+  purgeDueAt: string | null;
+}
+
+/** `tenant.api-key-revoked` (v1): every instance evicts the key from its cache at once (R-X1, under 1 s). */
+export interface ApiKeyRevokedV1 {
+  tenantId: string;
+  apiKeyId: string;
+}
+
+export const TENANT_CHANGED = 'tenant.changed';
+export const TENANT_API_KEY_REVOKED = 'tenant.api-key-revoked';

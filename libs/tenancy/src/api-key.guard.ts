@@ -1,0 +1,44 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { hashSecret, isWellFormedApiKey, parseBearer } from './api-key.rules';
+import { TenantDirectory } from './tenant-directory';
+import type { TenantContext } from './tenant-context';
+import { effectiveStatus } from './tenant-status.rules';
+import { TenantTerminatedError, UnauthorizedError } from './tenancy.errors';
+
+export const ALLOW_TERMINATED_KEY = 'missive:allow-terminated';
+
+/**
+ * `Authorization: Bearer mk_…` → the tenant (R-X1). A malformed key is refused before any lookup; a known one
+ * costs a SHA-256 and a map lookup (TenantDirectory's cache). From `terminatedAt` on, only routes marked
+ * `@AllowTerminated()` accept the tenant's keys (R-P1).
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | string[] | undefined>; tenant?: TenantContext }>();
+    const bearer = parseBearer(request.headers.authorization);
+    if (!bearer.ok) throw new UnauthorizedError(bearer.reason);
+    if (!isWellFormedApiKey(bearer.token)) throw new UnauthorizedError('not a Missive API key (mk_…)');
+    const tenant = await this.directory.resolve(hashSecret(bearer.token));
+    if (!tenant) throw new UnauthorizedError('unknown or revoked API key');
+    const status = effectiveStatus(tenant, new Date());
+    if (status === 'purged') throw new UnauthorizedError('unknown or revoked API key');
+    if (status === 'terminated') {
+      const allowed = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_TERMINATED_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      if (!allowed) throw new TenantTerminatedError();
+    }
+    request.tenant = status === tenant.status ? tenant : { ...tenant, status };
+    return true;
+  }
+}

@@ -1,0 +1,17 @@
+import { regionPrefix, type Region } from '@missive/contracts';
+
+/** Fixed one-second windows: simple, one Redis round trip, and at most twice the limit across a boundary. */
+export const RATE_WINDOW_MS = 1000;
+
+/**
+ * R-X2, R-P2: the Redis key counting one tenant's requests in one window. It starts with the region and tenant
+ * (`na:t:<tenantId>:…`) like every tenant key, so the purge finds it.
+ */
+export function rateLimitKey(region: Region, tenantId: string, nowMs: number): string {
+  return `${regionPrefix(region)}:t:${tenantId}:rl:${Math.floor(nowMs / RATE_WINDOW_MS)}`;
+}
+
+/** Whole seconds until the current window ends (Retry-After is in seconds; never 0). */
+export function retryAfterSeconds(nowMs: number): number {
+  return Math.max(1, Math.ceil((RATE_WINDOW_MS - (nowMs % RATE_WINDOW_MS)) / 1000));
+}

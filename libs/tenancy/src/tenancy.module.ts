@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeyGuard } from './api-key.guard';
+import { AuditLog } from './audit-log';
+import { TenantCacheConsumer } from './tenant-cache.consumer';
+import { TenantDirectory } from './tenant-directory';
+import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
+
+/**
+ * Import once in a service's public-listener module: provides what `@TenantApi()` needs (key resolution with its
+ * cache, rate limit) and the cache-eviction consumer. Global, so every controller of the listener can use it.
+ */
+@Global()
+@Module({
+  controllers: [TenantCacheConsumer],
+  providers: [TenantDirectory, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+  exports: [TenantDirectory, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+})
+export class TenancyModule {}
+
+/** The audit log alone (R-A3), for support-listener modules and workers that record security-relevant actions. */
+@Module({ providers: [AuditLog], exports: [AuditLog] })
+export class AuditLogModule {}

@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import type { ApiKeyRevokedV1, TenantChangedV1 } from '@missive/contracts';
+import { ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { TenantDirectory } from './tenant-directory';
+
+/**
+ * Keeps every instance's key cache honest (R-X1): each instance gets every revocation and tenant change (its own
+ * consumer group) and evicts at once, so a revoked key stops working everywhere within about a second. New
+ * instances start with an empty cache, so they skip history.
+ */
+@Controller()
+export class TenantCacheConsumer {
+  constructor(private readonly directory: TenantDirectory) {}
+
+  @ConsumeEvents('tenancy-cache', 'tenant.api-key-revoked', { inbox: false, broadcast: true, fromBeginning: false })
+  keyRevoked(batch: EventBatch<ApiKeyRevokedV1>): void {
+    for (const event of batch.events) if (event.data?.apiKeyId) this.directory.evictKey(event.data.apiKeyId);
+  }
+
+  @ConsumeEvents('tenancy-cache', 'tenant.changed', { inbox: false, broadcast: true, fromBeginning: false })
+  tenantChanged(batch: EventBatch<TenantChangedV1>): void {
+    for (const event of batch.events) if (event.data?.tenantId) this.directory.evictTenant(event.data.tenantId);
+  }
+}

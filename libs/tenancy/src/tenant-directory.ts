@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import type { Region } from '@missive/contracts';
+import { Databases } from '@missive/database';
+import { hashesEqual } from './api-key.rules';
+import type { TenantContext, TenantStatus } from './tenant-context';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * Safety net only: revocations and tenant changes evict at once through events (tenant-cache.consumer.ts);
+ * an entry missed by them is still refreshed within this time.
+ */
+export const API_KEY_CACHE_TTL_MS = 30000;
+/** Unknown keys are remembered briefly, so a client with a wrong key does not cost one query per request. */
+const UNKNOWN_KEY_TTL_MS = 5000;
+const MAX_CACHED_KEYS = 20000;
+
+interface ResolvedKey {
+  keyHash: string;
+  tenant: TenantContext | null;
+}
+
+interface KeyRow {
+  api_key_id: string;
+  key_hash: string;
+  tenant_id: string;
+  region: Region;
+  status: TenantStatus;
+  transfer_safeguard: string | null;
+  terminated_at: Date | null;
+  purge_due_at: Date | null;
+}
+
+/**
+ * API key → tenant (R-X1), with an in-process cache in front of the global directory so the hot path is a
+ * SHA-256 and a map lookup. The key itself never reaches this class: callers pass its SHA-256.
+ */
+@Injectable()
+export class TenantDirectory {
+  private readonly cache = new TtlCache<string, ResolvedKey>(MAX_CACHED_KEYS, API_KEY_CACHE_TTL_MS);
+  private readonly inFlight = new Map<string, Promise<ResolvedKey>>();
+  /** Bumped on every eviction, so a lookup that started before it does not re-cache a stale answer. */
+  private generation = 0;
+
+  constructor(private readonly databases: Databases) {}
+
+  async resolve(keyHash: string): Promise<TenantContext | null> {
+    const resolved = this.cache.get(keyHash) ?? (await this.load(keyHash));
+    // R-X1: the stored digest is compared in constant time (the map lookup only finds the candidate).
+    if (!resolved.tenant || !hashesEqual(resolved.keyHash, keyHash)) return null;
+    return resolved.tenant;
+  }
+
+  evictKey(apiKeyId: string): void {
+    this.generation++;
+    this.cache.deleteWhere((r) => r.tenant?.apiKeyId === apiKeyId);
+  }
+
+  evictTenant(tenantId: string): void {
+    this.generation++;
+    this.cache.deleteWhere((r) => r.tenant?.id === tenantId);
+  }
+
+  private load(keyHash: string): Promise<ResolvedKey> {
+    const pending = this.inFlight.get(keyHash);
+    if (pending) return pending;
+    const generation = this.generation;
+    const loading = this.query(keyHash)
+      .then((resolved) => {
+        if (generation === this.generation) {
+          this.cache.set(keyHash, resolved, resolved.tenant ? API_KEY_CACHE_TTL_MS : UNKNOWN_KEY_TTL_MS);
+        }
+        return resolved;
+      })
+      .finally(() => this.inFlight.delete(keyHash));
+    this.inFlight.set(keyHash, loading);
+    return loading;
+  }
+
+  private async query(keyHash: string): Promise<ResolvedKey> {
+    const rows: KeyRow[] = await this.databases.global.query(
+      `SELECT k.id AS api_key_id, k.key_hash, t.id AS tenant_id, t.region, t.status, t.transfer_safeguard,
+              t.terminated_at, t.purge_due_at
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.purged_at IS NULL`,
+      [keyHash],
+    );
+    const row = rows[0];
+    if (!row) return { keyHash, tenant: null };
+    return {
+      keyHash: row.key_hash,
+      tenant: {
+        id: row.tenant_id,
+        region: row.region,
+        status: row.status,
+        transferSafeguard: row.transfer_safeguard,
+        terminatedAt: row.terminated_at,
+        purgeDueAt: row.purge_due_at,
+        apiKeyId: row.api_key_id,
+      },
+    };
+  }
+}
