@@ -59,7 +59,7 @@ export async function seedContacts(
           [tenant.id, ids],
         )
       )[0].n === ids.length,
-    { what: 'the campaigns projection to hold the seeded contacts', timeoutMs: 20000 },
+    { what: 'the campaigns projection to hold the seeded contacts', timeoutMs: 20000 + 20 * ids.length },
   );
   return ids;
 }

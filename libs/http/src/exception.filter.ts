@@ -68,7 +68,11 @@ export class MissiveExceptionFilter implements ExceptionFilter {
       const reason = framework.status === 413 ? 'request body is larger than this route accepts' : framework.message;
       return {
         status: framework.status,
-        body: { error: STATUS_CODES[framework.status] ?? 'bad_request', message: reason, details: [{ reason }] },
+        body: {
+          error: STATUS_CODES[framework.status] ?? 'bad_request',
+          message: reason,
+          details: [{ field: 'body', reason }],
+        },
       };
     }
     return {

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { returnedRows } from '../sql-result';
+import type { ConsentRecord } from './consent.rules';
+import type { ContactData, ContactStatus, LawfulBasis } from './contact.rules';
+
+/** A contacts row as the API shows it. */
+export interface ContactRow {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  locale: string | null;
+  region: 'NA' | 'EEA';
+  lawful_basis: LawfulBasis;
+  consent: ConsentRecord | null;
+  tracking_consent: boolean;
+  birth_date: string | null;
+  status: ContactStatus;
+  attributes: Record<string, string | number | boolean | null>;
+  lists: string[];
+  tags: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis, c.consent,
+  c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.created_at,
+  c.updated_at`;
+
+/** The written columns, in the order of the upsert's source rows (API and import staging table alike). */
+export const CONTACT_COLUMNS = [
+  'email',
+  'first_name',
+  'last_name',
+  'phone',
+  'locale',
+  'region',
+  'lawful_basis',
+  'consent',
+  'tracking_consent',
+  'birth_date',
+  'attributes',
+  'lists',
+  'tags',
+] as const;
+const DATA_COLUMNS = CONTACT_COLUMNS.filter((c) => c !== 'email');
+
+/**
+ * The one upsert by email (R-C1) for the API and the import. A row identical to the stored one is not touched at
+ * all (the WHERE), so a second import of the same file changes nothing (R-C6) and `xmax = 0` in RETURNING
+ * tells inserts from updates. An address on the suppression list lands as suppressed (R-C7); an upsert never
+ * turns an unsubscribed, bounced or restricted contact back into an active one.
+ */
+export const CONTACT_UPSERT_CONFLICT = `ON CONFLICT (tenant_id, email) DO UPDATE SET
+  ${DATA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+  status = CASE WHEN EXCLUDED.status = 'suppressed' AND c.status = 'active' THEN 'suppressed' ELSE c.status END,
+  updated_at = now()
+  WHERE (${DATA_COLUMNS.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${DATA_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})
+     OR (EXCLUDED.status = 'suppressed' AND c.status = 'active')`;
+
+function params(contact: ContactData): unknown[] {
+  return [
+    contact.email,
+    contact.firstName,
+    contact.lastName,
+    contact.phone,
+    contact.locale,
+    contact.region,
+    contact.lawfulBasis,
+    contact.consent ? JSON.stringify(contact.consent) : null,
+    contact.trackingConsent,
+    contact.birthDate,
+    JSON.stringify(contact.attributes),
+    contact.lists,
+    contact.tags,
+  ];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Queries on contacts; every method takes the tenant id and runs inside `withTenant` (RLS confines it too). */
+@Injectable()
+export class ContactsRepository {
+  /** Upserts one contact; `inserted` is null when the stored row was already identical. */
+  async upsert(
+    m: EntityManager,
+    tenantId: string,
+    contact: ContactData,
+  ): Promise<{ row: ContactRow; inserted: boolean | null }> {
+    const rows: (ContactRow & { inserted: boolean })[] = await m.query(
+      `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::date, $12::jsonb, $13::text[], $14::text[],
+         CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.email = $2)
+           THEN 'suppressed' ELSE 'active' END
+       ${CONTACT_UPSERT_CONFLICT}
+       RETURNING ${SELECT_COLUMNS}, (c.xmax = 0) AS inserted`,
+      [tenantId, ...params(contact)],
+    );
+    if (rows.length > 0) {
+      const { inserted, ...row } = rows[0];
+      return { row, inserted };
+    }
+    const existing = await this.findByEmail(m, tenantId, contact.email);
+    if (!existing) throw new Error('upsert returned nothing and found nothing');
+    return { row: existing, inserted: null };
+  }
+
+  async findById(m: EntityManager, tenantId: string, id: string, lock = false): Promise<ContactRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: ContactRow[] = await m.query(
+      `SELECT ${SELECT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.id = $2${lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByEmail(m: EntityManager, tenantId: string, email: string): Promise<ContactRow | null> {
+    const rows: ContactRow[] = await m.query(
+      `SELECT ${SELECT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.email = $2`,
+      [tenantId, email],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Rewrites a contact's fields; null when nothing differed. A new address on the suppression list suppresses. */
+  async update(m: EntityManager, tenantId: string, id: string, contact: ContactData): Promise<ContactRow | null> {
+    const result: unknown = await m.query(
+      `UPDATE contacts c SET (${CONTACT_COLUMNS.join(', ')}) =
+         ($3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::date, $13::jsonb, $14::text[], $15::text[]),
+         status = CASE WHEN c.status = 'active' AND EXISTS
+           (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.email = $3) THEN 'suppressed' ELSE c.status END,
+         updated_at = now()
+       WHERE c.tenant_id = $1 AND c.id = $2
+         AND (${CONTACT_COLUMNS.map((col) => `c.${col}`).join(', ')}) IS DISTINCT FROM
+             ($3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::date, $13::jsonb, $14::text[], $15::text[])
+       RETURNING ${SELECT_COLUMNS}`,
+      [tenantId, id, ...params(contact)],
+    );
+    return returnedRows<ContactRow>(result)[0] ?? null;
+  }
+
+  /** Removes the contact and its consent history (erasure, R-D1); false when there was no such contact. */
+  async erase(m: EntityManager, tenantId: string, id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const result: unknown = await m.query(`DELETE FROM contacts WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
+      tenantId,
+      id,
+    ]);
+    if (returnedRows(result).length === 0) return false;
+    await m.query(`DELETE FROM consents WHERE tenant_id = $1 AND contact_id = $2`, [tenantId, id]);
+    return true;
+  }
+
+  /** Marks the active contact with this address suppressed (R-U5) or, on removal, active again; its id if any. */
+  async setSuppressed(m: EntityManager, tenantId: string, email: string, suppressed: boolean): Promise<string | null> {
+    const [from, to] = suppressed ? ['active', 'suppressed'] : ['suppressed', 'active'];
+    await m.query(
+      `UPDATE contacts SET status = $4, updated_at = now() WHERE tenant_id = $1 AND email = $2 AND status = $3`,
+      [tenantId, email, from, to],
+    );
+    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND email = $2`, [
+      tenantId,
+      email,
+    ]);
+    return rows[0]?.id ?? null;
+  }
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  CONTACT_CHANGED,
+  CONTACT_ERASED,
+  type ContactChangedV1,
+  type ContactErasedV1,
+  type Region,
+} from '@missive/contracts';
+import { Databases } from '@missive/database';
+import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
+import { appendToOutbox } from '@missive/kafka';
+import type { TenantContext } from '@missive/tenancy';
+import { validateContactInput, WRITABLE_FIELDS, type FieldProblem } from './contact.rules';
+import { ContactsRepository, type ContactRow } from './contacts.repository';
+import { emailSyntaxProblem, normaliseEmail } from './email.rules';
+import { toContactResponse, type ContactResponse } from './dto/contact.dto';
+
+type Tenant = Pick<TenantContext, 'id' | 'region' | 'transferSafeguard'>;
+
+function invalid(errors: FieldProblem[]): InvalidInputError {
+  return new InvalidInputError(`Invalid contact: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+}
+
+/** The stored contact in the API's input shape, so a PATCH is checked by the same rules as a create. */
+function toInput(row: ContactRow): Record<string, unknown> {
+  return {
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phone: row.phone,
+    locale: row.locale,
+    region: row.region,
+    lawfulBasis: row.lawful_basis,
+    consent: row.consent,
+    birthDate: row.birth_date,
+    trackingConsent: row.tracking_consent,
+    lists: row.lists,
+    tags: row.tags,
+    attributes: row.attributes,
+  };
+}
+
+/** Contact create/upsert, read, patch and erasure: load, apply the rules, write and publish in one transaction. */
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly databases: Databases,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  private changed(m: EntityManager, tenant: Tenant, id: string, change: ContactChangedV1['change']) {
+    const data: ContactChangedV1 = { contactIds: [id], change, source: 'api' };
+    return appendToOutbox(m, [{ type: CONTACT_CHANGED, region: tenant.region as Region, tenantId: tenant.id, data }]);
+  }
+
+  /** POST /v1/contacts: create (201) or update by email (200); identical input changes nothing. */
+  async upsert(tenant: Tenant, body: unknown): Promise<{ created: boolean; contact: ContactResponse }> {
+    const result = validateContactInput(body, tenant);
+    if (!result.ok) throw invalid(result.errors);
+    return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact);
+      if (inserted !== null) await this.changed(m, tenant, row.id, inserted ? 'created' : 'updated');
+      return { created: inserted === true, contact: toContactResponse(row) };
+    });
+  }
+
+  async get(tenant: Tenant, id: string): Promise<ContactResponse> {
+    const row = await this.databases.withTenant(tenant.region, tenant.id, (m) =>
+      this.contacts.findById(m, tenant.id, id),
+    );
+    if (!row) throw new NotFoundError('Contact');
+    return toContactResponse(row);
+  }
+
+  async getByEmail(tenant: Tenant, email: string | undefined): Promise<ContactResponse> {
+    if (!email) throw invalid([{ field: 'email', reason: 'is required' }]);
+    const normalised = normaliseEmail(email);
+    const problem = emailSyntaxProblem(normalised);
+    if (problem) throw invalid([{ field: 'email', reason: problem }]);
+    const row = await this.databases.withTenant(tenant.region, tenant.id, (m) =>
+      this.contacts.findByEmail(m, tenant.id, normalised),
+    );
+    if (!row) throw new NotFoundError('Contact');
+    return toContactResponse(row);
+  }
+
+  /** PATCH: the given fields replace the stored ones (`null` clears one); the result must pass every rule. */
+  async patch(tenant: Tenant, id: string, body: unknown): Promise<ContactResponse> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw invalid([{ field: 'body', reason: 'must be a JSON object' }]);
+    }
+    const unknown = Object.keys(body).filter((k) => !(WRITABLE_FIELDS as readonly string[]).includes(k));
+    if (unknown.length > 0) throw invalid(unknown.map((field) => ({ field, reason: 'unknown field' })));
+    return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      const existing = await this.contacts.findById(m, tenant.id, id, true);
+      if (!existing) throw new NotFoundError('Contact');
+      const result = validateContactInput({ ...toInput(existing), ...body }, tenant);
+      if (!result.ok) throw invalid(result.errors);
+      let updated: ContactRow | null;
+      try {
+        updated = await this.contacts.update(m, tenant.id, id, result.contact);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') {
+          throw new ConflictError('email_taken', 'Another contact of this tenant has that email address');
+        }
+        throw error;
+      }
+      if (!updated) return toContactResponse(existing);
+      await this.changed(m, tenant, id, 'updated');
+      return toContactResponse(updated);
+    });
+  }
+
+  /** DELETE: removes the row and its consent history and publishes `contact.erased` (R-D1 finishes elsewhere). */
+  async erase(tenant: Tenant, id: string): Promise<void> {
+    await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      if (!(await this.contacts.erase(m, tenant.id, id))) throw new NotFoundError('Contact');
+      const data: ContactErasedV1 = { contactId: id };
+      await appendToOutbox(m, [{ type: CONTACT_ERASED, region: tenant.region, tenantId: tenant.id, data }]);
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { emailSyntaxProblem, normaliseEmail } from './email.rules';
+
+describe('email rules (R-C1)', () => {
+  it('R-C1: trims and lower-cases the whole address, keeping dots and +tags', () => {
+    expect(normaliseEmail('  Ann.Lee+News@Example.COM \t')).toBe('ann.lee+news@example.com');
+    expect(normaliseEmail('bob@Bücher.DE')).toBe('bob@xn--bcher-kva.de');
+  });
+
+  it.each([
+    ['ann@example.com', null],
+    ['a.b-c_d+e@mail.example.co.uk', null],
+    ['', 'is required'],
+    ['ann', 'is not an email address'],
+    ['ann@', 'is not an email address'],
+    ['@example.com', 'is not an email address'],
+    ['a..b@example.com', 'has an invalid local part'],
+    ['"quoted"@example.com', 'has an invalid local part'],
+    ['ann@localhost', 'has a domain without a dot'],
+    ['ann@-bad.com', 'has an invalid domain'],
+    ['ann@example.c0m', 'has an invalid top-level domain'],
+    [`${'a'.repeat(65)}@example.com`, 'has a local part longer than 64 characters'],
+  ])('R-C1: %j → %j', (email, problem) => {
+    expect(emailSyntaxProblem(email)).toBe(problem);
+  });
+
+  it('R-C1 (property): normalising is idempotent and blind to case and surrounding space', () => {
+    const part = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.+_-]{0,15}$/);
+    fc.assert(
+      fc.property(part, part, fc.constantFrom('', ' ', '\t', '  '), (local, domain, pad) => {
+        const raw = `${pad}${local}@${domain}.Com${pad}`;
+        const once = normaliseEmail(raw);
+        expect(normaliseEmail(once)).toBe(once);
+        expect(normaliseEmail(raw.toUpperCase())).toBe(once);
+        expect(once).toBe(once.trim().toLowerCase());
+      }),
+    );
+  });
+});

@@ -1,0 +1,208 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { EntityManager, QueryRunner } from 'typeorm';
+import { CONTACT_COLUMNS, CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
+
+export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';
+export type ImportFormat = 'csv' | 'ndjson';
+
+export interface ImportError {
+  row: number;
+  field: string;
+  reason: string;
+}
+
+export interface ImportRow {
+  id: string;
+  tenant_id: string;
+  format: ImportFormat;
+  status: ImportStatus;
+  file_path: string | null;
+  file_bytes: string;
+  columns: string[] | null;
+  offset_bytes: string;
+  offset_line: string;
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  error_count: number;
+  errors: ImportError[];
+  failure: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** Stored per-row errors are capped (counts stay exact); API.md states the cap. */
+export const MAX_STORED_ERRORS = 1000;
+
+/** One batch of an import, ready to write: COPY lines of the valid rows and the batch's counts and errors. */
+export interface ImportBatch {
+  copyText: string;
+  rows: number;
+  total: number;
+  rejected: number;
+  /** Valid rows replaced by a later row with the same address in the same batch (counted as unchanged). */
+  superseded: number;
+  errors: ImportError[];
+  /** Where the next batch starts: the file offset and line number, committed with this batch. */
+  startOffset: number;
+  endOffset: number;
+  endLine: number;
+  /** The CSV header, stored with the first batch so a resumed import knows its columns. */
+  columns?: string[];
+}
+
+export interface BatchResult {
+  createdIds: string[];
+  updatedIds: string[];
+  unchanged: number;
+}
+
+/** Another worker moved this import on (its lock had expired): this run must stop without writing. */
+export class ImportSuperseded extends Error {
+  constructor() {
+    super('the import was moved on by another worker');
+  }
+}
+
+const STAGING_COLUMNS = `email text, first_name text, last_name text, phone text, locale text, region text,
+  lawful_basis text, consent jsonb, tracking_consent boolean, birth_date date, attributes jsonb, lists text[],
+  tags text[]`;
+
+/** Queries on imports, and the batch write of an import's rows; every method takes the tenant id. */
+@Injectable()
+export class ImportsRepository {
+  async create(
+    m: EntityManager,
+    tenantId: string,
+    row: { id: string; format: ImportFormat; filePath: string; fileBytes: number },
+  ): Promise<void> {
+    await m.query(`INSERT INTO imports (id, tenant_id, format, file_path, file_bytes) VALUES ($1, $2, $3, $4, $5)`, [
+      row.id,
+      tenantId,
+      row.format,
+      row.filePath,
+      row.fileBytes,
+    ]);
+  }
+
+  async find(m: EntityManager, tenantId: string, id: string, lock = false): Promise<ImportRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const rows: ImportRow[] = await m.query(
+      `SELECT * FROM imports WHERE tenant_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markRunning(m: EntityManager, tenantId: string, id: string): Promise<void> {
+    await m.query(
+      `UPDATE imports SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running')`,
+      [tenantId, id],
+    );
+  }
+
+  /** Ends the import; file-level errors (an empty file…) are added within the cap. */
+  async finish(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    status: 'done' | 'failed',
+    extra: { errors?: ImportError[]; failure?: string } = {},
+  ): Promise<void> {
+    const errors = extra.errors ?? [];
+    await m.query(
+      `UPDATE imports SET status = $3, failure = $4, finished_at = now(), updated_at = now(), file_path = NULL,
+         error_count = error_count + $6,
+         errors = CASE WHEN jsonb_array_length(errors) + $6 <= ${MAX_STORED_ERRORS} THEN errors || $5::jsonb
+                  ELSE errors END
+       WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id, status, extra.failure ?? null, JSON.stringify(errors), errors.length],
+    );
+  }
+
+  /**
+   * Writes one batch in one transaction with `app.tenant_id` set (R-T1): COPY into a temporary staging table,
+   * ONE set-based upsert (R-C1, R-C6, R-C7), the batch's `contact.changed` events (via `publish`, R-X5), and the
+   * import's progress, counts and capped errors — so a crash loses nothing and repeats nothing (R-C6).
+   */
+  async writeBatch(
+    runner: QueryRunner,
+    tenantId: string,
+    importId: string,
+    batch: ImportBatch,
+    publish: (m: EntityManager, result: BatchResult) => Promise<void>,
+  ): Promise<BatchResult> {
+    const m = runner.manager;
+    await runner.startTransaction();
+    try {
+      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      const [progress]: { offset_bytes: string; error_count: number }[] = await m.query(
+        `SELECT offset_bytes, error_count FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+        [tenantId, importId],
+      );
+      if (!progress || Number(progress.offset_bytes) !== batch.startOffset) throw new ImportSuperseded();
+      let result: BatchResult = { createdIds: [], updatedIds: [], unchanged: batch.superseded };
+      if (batch.rows > 0) {
+        await m.query(`CREATE TEMPORARY TABLE import_staging (${STAGING_COLUMNS}) ON COMMIT DROP`);
+        // The query runner's own pg client, so the COPY is part of this transaction.
+        const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+        await pipeline(Readable.from([batch.copyText]), client.query(copyFrom('COPY import_staging FROM STDIN')));
+        const [row]: { created: string[]; updated: string[] }[] = await m.query(
+          `WITH up AS (
+             INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
+             SELECT $1, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
+               CASE WHEN sp.email IS NULL THEN 'active' ELSE 'suppressed' END
+             FROM import_staging s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
+             ${CONTACT_UPSERT_CONFLICT}
+             RETURNING c.id, (c.xmax = 0) AS inserted
+           )
+           SELECT coalesce(array_agg(id) FILTER (WHERE inserted), '{}') AS created,
+                  coalesce(array_agg(id) FILTER (WHERE NOT inserted), '{}') AS updated
+           FROM up`,
+          [tenantId],
+        );
+        result = {
+          createdIds: row.created,
+          updatedIds: row.updated,
+          unchanged: batch.superseded + batch.rows - row.created.length - row.updated.length,
+        };
+        await publish(m, result);
+      }
+      const room = Math.max(0, MAX_STORED_ERRORS - progress.error_count);
+      await m.query(
+        `UPDATE imports SET offset_bytes = $3, offset_line = $4, columns = coalesce($5, columns),
+           total = total + $6, created = created + $7, updated = updated + $8, unchanged = unchanged + $9,
+           rejected = rejected + $10, error_count = error_count + $11, errors = errors || $12::jsonb,
+           updated_at = now()
+         WHERE tenant_id = $1 AND id = $2`,
+        [
+          tenantId,
+          importId,
+          batch.endOffset,
+          batch.endLine,
+          batch.columns ?? null,
+          batch.total,
+          result.createdIds.length,
+          result.updatedIds.length,
+          result.unchanged,
+          batch.rejected,
+          batch.errors.length,
+          JSON.stringify(batch.errors.slice(0, room)),
+        ],
+      );
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    }
+  }
+}

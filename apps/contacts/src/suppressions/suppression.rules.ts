@@ -1,0 +1,40 @@
+import type { FieldProblem } from '../contacts/consent.rules';
+import { emailSyntaxProblem, normaliseEmail } from '../contacts/email.rules';
+
+export interface SuppressionInput {
+  email: string;
+  reason: string;
+}
+
+const MAX_REASON = 200;
+
+/** R-U5: a suppression is an address in the same normal form as contacts (R-C1) and an optional reason. */
+export function validateSuppressionInput(
+  raw: unknown,
+): { ok: true; suppression: SuppressionInput } | { ok: false; errors: FieldProblem[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: [{ field: 'body', reason: 'must be a JSON object' }] };
+  }
+  const input = raw as Record<string, unknown>;
+  const errors: FieldProblem[] = [];
+  for (const key of Object.keys(input)) {
+    if (key !== 'email' && key !== 'reason') errors.push({ field: key, reason: 'unknown field' });
+  }
+  let email = '';
+  if (typeof input.email !== 'string') {
+    errors.push({ field: 'email', reason: input.email === undefined ? 'is required' : 'must be a string' });
+  } else {
+    email = normaliseEmail(input.email);
+    const problem = emailSyntaxProblem(email);
+    if (problem) errors.push({ field: 'email', reason: problem });
+  }
+  let reason = 'manual';
+  if (input.reason !== undefined && input.reason !== null) {
+    if (typeof input.reason !== 'string' || !input.reason.trim()) {
+      errors.push({ field: 'reason', reason: 'must be a non-empty string' });
+    } else if (input.reason.length > MAX_REASON) {
+      errors.push({ field: 'reason', reason: `is longer than ${MAX_REASON} characters` });
+    } else reason = input.reason.trim();
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, suppression: { email, reason } };
+}

@@ -1,0 +1,232 @@
+import {
+  adminQuery,
+  createTestTenant,
+  http,
+  startTestServices,
+  TEST_BOOTSTRAP_TOKEN,
+  type TestServices,
+  type TestTenant,
+} from '@missive/testing';
+import { supportService } from '../../support/src/service';
+import { contactsService } from '../src/service';
+import { EventTap } from './event-tap';
+
+const CONSENT = { givenAt: '2025-01-10T10:00:00Z', source: 'signup-form' };
+
+describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
+  let services: TestServices;
+  let na: TestTenant;
+  let naSafe: TestTenant;
+  let eea: TestTenant;
+  let tap: EventTap;
+  const post = (t: TestTenant, body: unknown) =>
+    http('POST', `${services.publicUrl}/v1/contacts`, { token: t.apiKey, body });
+
+  beforeAll(async () => {
+    services = await startTestServices([contactsService, supportService], {
+      SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
+    });
+    [na, naSafe, eea] = await Promise.all([
+      createTestTenant(services, { region: 'NA' }),
+      createTestTenant(services, { region: 'NA', transferSafeguard: 'SCC' }),
+      createTestTenant(services, { region: 'EEA' }),
+    ]);
+    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id, naSafe.tenant.id]));
+    await tap.start('NA', ['contact.changed', 'contact.erased']);
+  });
+
+  afterAll(async () => {
+    await tap?.stop();
+    await services?.stop();
+  });
+
+  it('R-C1: creates (201), then upserts by the normalised address (200); identical input changes nothing', async () => {
+    const created = await post(na, { email: '  Ann.Lee@Example.COM ', lawfulBasis: 'contract', firstName: 'Ann' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      email: 'ann.lee@example.com',
+      region: 'NA',
+      lawfulBasis: 'contract',
+      status: 'active',
+      firstName: 'Ann',
+    });
+    const again = await post(na, { email: 'ANN.LEE@example.com', lawfulBasis: 'contract', firstName: 'Ann' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(created.body.id);
+    expect(again.body.updatedAt).toBe(created.body.updatedAt);
+    const changed = await post(na, { email: 'ann.lee@example.com', lawfulBasis: 'contract', firstName: 'Anne' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: created.body.id, firstName: 'Anne' });
+    const rows = await adminQuery('NA', `SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [na.tenant.id]);
+    expect(rows[0].n).toBe(1);
+
+    // R-X5 and R-T2: one created and one updated event (none for the identical call), ids only.
+    const events = await tap.waitFor('contact.changed', na.tenant.id, 2);
+    expect(events.map((e) => (e.data as { change: string }).change).sort()).toEqual(['created', 'updated']);
+    for (const e of events) {
+      expect(e.data).toMatchObject({ contactIds: [created.body.id], source: 'api' });
+      expect(e.raw.toLowerCase()).not.toContain('ann.lee');
+    }
+  });
+
+  it('R-C5: a bad body is refused with every failing field named, and nothing is written', async () => {
+    const res = await post(na, {
+      email: 'not-an-address',
+      lawfulBasis: 'because',
+      consent: { givenAt: 'yesterday' },
+      birthDate: '2020-02-30',
+      trackingConsent: 'yes',
+      colour: 'red',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_input');
+    const fields = res.body.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'email',
+        'lawfulBasis',
+        'consent.givenAt',
+        'consent.source',
+        'birthDate',
+        'trackingConsent',
+        'colour',
+      ]),
+    );
+    const rows = await adminQuery('NA', `SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1 AND email = $2`, [
+      na.tenant.id,
+      'not-an-address',
+    ]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('R-T3: an EEA contact of an NA tenant needs the tenant’s transfer safeguard; UK residents get the EEA regime', async () => {
+    const refused = await post(na, { email: 'eu@example.de', region: 'EEA', lawfulBasis: 'contract' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([{ field: 'region', reason: expect.stringContaining('safeguard') }]);
+    const byCountry = await post(na, {
+      email: 'uk@example.co.uk',
+      lawfulBasis: 'contract',
+      attributes: { country: 'GB' },
+    });
+    expect(byCountry.status).toBe(400);
+    expect(byCountry.body.details[0].field).toBe('region');
+
+    const accepted = await post(naSafe, {
+      email: 'uk@example.co.uk',
+      lawfulBasis: 'contract',
+      attributes: { country: 'GB' },
+    });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.region).toBe('EEA');
+    const home = await post(eea, { email: 'home@example.fr', lawfulBasis: 'legitimate_interests' });
+    expect(home.body.region).toBe('EEA');
+    // R-T2: the EEA tenant's contact lives in the EEA database only.
+    expect(await adminQuery('NA', `SELECT 1 FROM contacts WHERE tenant_id = $1`, [eea.tenant.id])).toEqual([]);
+    expect(await adminQuery('EEA', `SELECT 1 FROM contacts WHERE tenant_id = $1`, [eea.tenant.id])).toHaveLength(1);
+  });
+
+  it('R-C2: consent needs a record; the IP is truncated and the history keeps grant and withdrawal', async () => {
+    const missing = await post(na, { email: 'c@example.com', lawfulBasis: 'consent' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.details).toEqual([{ field: 'consent', reason: expect.stringContaining('required') }]);
+
+    const created = await post(na, {
+      email: 'c@example.com',
+      lawfulBasis: 'consent',
+      consent: { ...CONSENT, ip: '203.0.113.77', text: 'Yes, send me news' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.consent).toMatchObject({ ip: '203.0.113.0', explicit: false });
+    const moved = await http('PATCH', `${services.publicUrl}/v1/contacts/${created.body.id}`, {
+      token: na.apiKey,
+      body: { lawfulBasis: 'contract', consent: null },
+    });
+    expect(moved.status).toBe(200);
+    const history = await adminQuery('NA', `SELECT kind, source, ip FROM consents WHERE contact_id = $1 ORDER BY id`, [
+      created.body.id,
+    ]);
+    expect(history).toEqual([
+      { kind: 'grant', source: 'signup-form', ip: '203.0.113.0' },
+      { kind: 'withdrawal', source: null, ip: null },
+    ]);
+  });
+
+  it('R-C3: minors are refused by the age of their regime (16 EEA, 13 NA)', async () => {
+    const fifteen = `${new Date().getUTCFullYear() - 15}-01-01`;
+    const twelve = `${new Date().getUTCFullYear() - 12}-01-01`;
+    expect((await post(na, { email: 'teen@example.com', lawfulBasis: 'contract', birthDate: fifteen })).status).toBe(
+      201,
+    );
+    const child = await post(na, { email: 'kid@example.com', lawfulBasis: 'contract', birthDate: twelve });
+    expect(child.status).toBe(400);
+    expect(child.body.details).toEqual([{ field: 'birthDate', reason: expect.stringContaining('under 13') }]);
+    const eeaTeen = await post(eea, { email: 'teen@example.fr', lawfulBasis: 'contract', birthDate: fifteen });
+    expect(eeaTeen.status).toBe(400);
+    expect(eeaTeen.body.details[0]).toEqual({ field: 'birthDate', reason: expect.stringContaining('under 16') });
+  });
+
+  it('R-C4: special-category attributes need explicit consent', async () => {
+    const refused = await post(na, {
+      email: 'sc@example.com',
+      lawfulBasis: 'consent',
+      consent: CONSENT,
+      attributes: { Health_Condition: 'asthma', favouriteColour: 'blue' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      { field: 'attributes.Health_Condition', reason: expect.stringContaining('explicit') },
+    ]);
+    const accepted = await post(na, {
+      email: 'sc@example.com',
+      lawfulBasis: 'consent',
+      consent: { ...CONSENT, explicit: true },
+      attributes: { Health_Condition: 'asthma' },
+    });
+    expect(accepted.status).toBe(201);
+  });
+
+  it('R-T1: another tenant’s contact is 404 on every route, and the database refuses it too', async () => {
+    const mine = await post(na, { email: 'private@example.com', lawfulBasis: 'contract' });
+    const base = `${services.publicUrl}/v1/contacts`;
+    expect((await http('GET', `${base}/${mine.body.id}`, { token: naSafe.apiKey })).status).toBe(404);
+    expect((await http('GET', `${base}?email=private@example.com`, { token: naSafe.apiKey })).status).toBe(404);
+    expect(
+      (await http('PATCH', `${base}/${mine.body.id}`, { token: naSafe.apiKey, body: { firstName: 'X' } })).status,
+    ).toBe(404);
+    expect((await http('DELETE', `${base}/${mine.body.id}`, { token: naSafe.apiKey })).status).toBe(404);
+    expect((await http('GET', `${base}/not-a-uuid`, { token: na.apiKey })).status).toBe(404);
+    const seen = await services.platform.databases.withTenant('NA', naSafe.tenant.id, (m) =>
+      m.query(`SELECT id FROM contacts WHERE id = $1`, [mine.body.id]),
+    );
+    expect(seen).toEqual([]);
+  });
+
+  it('reads by id and by address, patches (409 on a taken address), and erases with contact.erased', async () => {
+    const a = await post(na, { email: 'read@example.com', lawfulBasis: 'contract', lists: ['b', 'a', 'a'] });
+    await post(na, { email: 'taken@example.com', lawfulBasis: 'contract' });
+    const base = `${services.publicUrl}/v1/contacts`;
+    expect((await http('GET', `${base}/${a.body.id}`, { token: na.apiKey })).body).toMatchObject({ lists: ['a', 'b'] });
+    expect((await http('GET', `${base}?email=READ@example.com`, { token: na.apiKey })).body.id).toBe(a.body.id);
+    const bad = await http('PATCH', `${base}/${a.body.id}`, {
+      token: na.apiKey,
+      body: { phone: 'call me', status: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['status']);
+    const badPhone = await http('PATCH', `${base}/${a.body.id}`, { token: na.apiKey, body: { phone: 'call me' } });
+    expect(badPhone.body.details).toEqual([{ field: 'phone', reason: expect.any(String) }]);
+    const taken = await http('PATCH', `${base}/${a.body.id}`, {
+      token: na.apiKey,
+      body: { email: 'taken@example.com' },
+    });
+    expect(taken.status).toBe(409);
+    const ok = await http('PATCH', `${base}/${a.body.id}`, { token: na.apiKey, body: { tags: ['vip'] } });
+    expect(ok.body).toMatchObject({ tags: ['vip'], lists: ['a', 'b'] });
+
+    expect((await http('DELETE', `${base}/${a.body.id}`, { token: na.apiKey })).status).toBe(204);
+    expect((await http('GET', `${base}/${a.body.id}`, { token: na.apiKey })).status).toBe(404);
+    expect(await adminQuery('NA', `SELECT 1 FROM contacts WHERE id = $1`, [a.body.id])).toEqual([]);
+    const erased = await tap.waitFor('contact.erased', na.tenant.id);
+    expect(erased[0].data).toEqual({ contactId: a.body.id });
+  });
+});

@@ -1,0 +1,8 @@
+// A contacts service in a process of its own, for the crash test: it prints its URL, then runs until killed.
+import 'reflect-metadata';
+import { startTestServices } from '@missive/testing';
+import { contactsService } from '../src/service';
+
+void startTestServices([contactsService], JSON.parse(process.argv[2] ?? '{}')).then((services) => {
+  process.stdout.write(`READY ${services.publicUrl}\n`);
+});

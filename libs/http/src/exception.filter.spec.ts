@@ -1,0 +1,79 @@
+import { type ArgumentsHost, BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { createLogger } from '@missive/observability';
+import { InvalidInputError, NotFoundError } from './domain-error';
+import { MissiveExceptionFilter } from './exception.filter';
+
+function capture(exception: unknown) {
+  const sent: { status?: number; body?: unknown } = {};
+  const reply = {
+    status(code: number) {
+      sent.status = code;
+      return reply;
+    },
+    header() {
+      return reply;
+    },
+    send(body: unknown) {
+      sent.body = body;
+      return reply;
+    },
+  };
+  const host = {
+    getType: () => 'http',
+    switchToHttp: () => ({ getResponse: () => reply }),
+  } as unknown as ArgumentsHost;
+  new MissiveExceptionFilter(createLogger({ level: 'silent' })).catch(exception, host);
+  return sent;
+}
+
+describe('MissiveExceptionFilter (R-X2: {error, message, details[]}, no stack traces)', () => {
+  it('R-X2: domain errors keep their code, status and details', () => {
+    expect(
+      capture(new InvalidInputError('Invalid input: email', [{ field: 'email', reason: 'not an address' }])),
+    ).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_input',
+        message: 'Invalid input: email',
+        details: [{ field: 'email', reason: 'not an address' }],
+      },
+    });
+    expect(capture(new NotFoundError('Contact'))).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: 'Contact not found', details: [] },
+    });
+  });
+
+  it('R-X2: an oversized or malformed body names the body', () => {
+    const fastify413 = Object.assign(new Error('Request body is too large'), {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
+    expect(capture(fastify413)).toEqual({
+      status: 413,
+      body: {
+        error: 'payload_too_large',
+        message: 'request body is larger than this route accepts',
+        details: [{ field: 'body', reason: 'request body is larger than this route accepts' }],
+      },
+    });
+    const badJson = Object.assign(new SyntaxError('Unexpected token } in JSON'), {
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+    });
+    expect(capture(badJson).body).toMatchObject({ error: 'bad_request', details: [{ field: 'body' }] });
+    expect(capture(new PayloadTooLargeException()).status).toBe(413);
+    expect(capture(new BadRequestException('Validation failed (uuid is expected)')).body).toEqual({
+      error: 'bad_request',
+      message: 'Validation failed (uuid is expected)',
+      details: [],
+    });
+  });
+
+  it('R-X2: anything unexpected is an opaque 500 without the error text', () => {
+    expect(capture(new Error('connection to 10.0.0.5 failed for jane@example.com'))).toEqual({
+      status: 500,
+      body: { error: 'internal_error', message: 'An unexpected error occurred', details: [] },
+    });
+  });
+});
