@@ -1,5 +1,31 @@
 import { Module } from '@nestjs/common';
+import { BlockedContactsRepository } from './blocked-contacts/blocked-contacts.repository';
+import { CampaignLinksRegisteredConsumer } from './consumers/campaign-links-registered.consumer';
+import { ContactPrivacyConsumer } from './consumers/contact-privacy.consumer';
+import { TrackingHitConsumer } from './consumers/tracking-hit.consumer';
+import { EngagementRepository } from './engagement/engagement.repository';
+import { HitPublisher } from './hits/hit-publisher';
+import { LinkHostRoutes } from './link-host/link-host.routes';
+import { LinkHostService } from './link-host/link-host.service';
+import { linkTokenSignerProvider } from './link-host/link-token-signer.provider';
+import { LinkCache } from './links/link-cache';
+import { LinksRepository } from './links/links.repository';
 
-/** The tracking service's public-listener wiring: feature modules and libs, nothing else. */
-@Module({})
+/**
+ * The tracking service on the public listener: the link host (`/t/o`, `/t/c`, R-K1..K5) and the consumers that
+ * keep the campaign links, the blocked contacts and the engagement aggregates.
+ */
+@Module({
+  controllers: [TrackingHitConsumer, CampaignLinksRegisteredConsumer, ContactPrivacyConsumer],
+  providers: [
+    linkTokenSignerProvider,
+    HitPublisher,
+    LinkCache,
+    LinkHostService,
+    LinkHostRoutes,
+    LinksRepository,
+    EngagementRepository,
+    BlockedContactsRepository,
+  ],
+})
 export class TrackingModule {}

@@ -8,7 +8,7 @@ import type {
   UnsubscribeRecordedV1,
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
-import { TenantKeys } from '@missive/tenant-keys';
+import { open, TenantKeys } from '@missive/tenant-keys';
 
 async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
   await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
@@ -26,43 +26,62 @@ export class ContactProjectionConsumer {
   @ConsumeEvents('campaigns', 'contact.changed')
   async changed(batch: EventBatch<ContactChangedV2>): Promise<void> {
     const m = batch.manager!;
+    const byTenant = new Map<string, EventEnvelope<ContactChangedV2>[]>();
     for (const event of batch.events) {
       // v1 events carried ids only; the projection is built from v2.
       if (event.version !== 2 || !event.tenantId) continue;
-      const d = event.data;
-      const personal = await this.keys.open<ContactPersonalFieldsV1>(batch.region, event.tenantId, d.personal);
-      if (!personal) continue; // the tenant was purged: nothing to keep
-      await asTenant(m, event.tenantId);
+      byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+    }
+    for (const [tenantId, events] of byTenant) {
+      const key = await this.keys.dataKey(batch.region, tenantId, { create: false });
+      if (!key) continue; // the tenant was purged: nothing to keep
+      const rows = events
+        .map((e) => ({ e, personal: open<ContactPersonalFieldsV1>(key, tenantId, e.data.personal) }))
+        .filter(
+          (r): r is { e: EventEnvelope<ContactChangedV2>; personal: ContactPersonalFieldsV1 } => r.personal !== null,
+        );
+      if (rows.length === 0) continue;
+      await asTenant(m, tenantId);
+      // One statement per tenant and batch; the newest state wins (events of one contact share a partition).
       await m.query(
         `INSERT INTO campaign_contacts (tenant_id, contact_id, email, region, lawful_basis, status, consent_withdrawn, objected,
            tracking_consent, birth_date, lists, tags, variables, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         SELECT DISTINCT ON (r->>'contactId') $1::uuid, (r->>'contactId')::uuid, r->>'email', r->>'region', r->>'lawfulBasis', r->>'status',
+           (r->>'consentWithdrawn')::boolean, (r->>'objected')::boolean, (r->>'trackingConsent')::boolean, (r->>'birthDate')::date,
+           ARRAY(SELECT jsonb_array_elements_text(r->'lists')), ARRAY(SELECT jsonb_array_elements_text(r->'tags')), r->'variables',
+           (r->>'occurredAt')::timestamptz
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
+         ORDER BY r->>'contactId', n DESC
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET email = EXCLUDED.email, region = EXCLUDED.region,
            lawful_basis = EXCLUDED.lawful_basis, status = EXCLUDED.status, consent_withdrawn = EXCLUDED.consent_withdrawn,
            objected = EXCLUDED.objected, tracking_consent = EXCLUDED.tracking_consent, birth_date = EXCLUDED.birth_date,
            lists = EXCLUDED.lists, tags = EXCLUDED.tags, variables = EXCLUDED.variables, updated_at = EXCLUDED.updated_at
          WHERE campaign_contacts.updated_at <= EXCLUDED.updated_at`,
         [
-          event.tenantId,
-          d.contactId,
-          personal.email,
-          d.region,
-          d.lawfulBasis,
-          d.status,
-          d.consentWithdrawn,
-          d.objected,
-          d.trackingConsent,
-          personal.birthDate,
-          d.lists,
-          d.tags,
-          JSON.stringify({
-            firstName: personal.firstName,
-            lastName: personal.lastName,
-            phone: personal.phone,
-            locale: personal.locale,
-            attributes: personal.attributes,
-          }),
-          event.occurredAt,
+          tenantId,
+          JSON.stringify(
+            rows.map(({ e, personal }) => ({
+              contactId: e.data.contactId,
+              email: personal.email,
+              region: e.data.region,
+              lawfulBasis: e.data.lawfulBasis,
+              status: e.data.status,
+              consentWithdrawn: e.data.consentWithdrawn,
+              objected: e.data.objected,
+              trackingConsent: e.data.trackingConsent,
+              birthDate: personal.birthDate,
+              lists: e.data.lists,
+              tags: e.data.tags,
+              variables: {
+                firstName: personal.firstName,
+                lastName: personal.lastName,
+                phone: personal.phone,
+                locale: personal.locale,
+                attributes: personal.attributes,
+              },
+              occurredAt: e.occurredAt,
+            })),
+          ),
         ],
       );
     }

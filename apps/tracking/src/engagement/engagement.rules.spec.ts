@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, TrackingHitV1 } from '@missive/contracts';
+import { anonymised, hitOf } from './engagement.rules';
+
+const envelope = (data: Partial<TrackingHitV1> = {}): EventEnvelope<TrackingHitV1> => ({
+  id: randomUUID(),
+  type: 'tracking.hit',
+  version: 1,
+  tenantId: randomUUID(),
+  region: 'NA',
+  occurredAt: new Date().toISOString(),
+  data: {
+    campaignId: randomUUID(),
+    contactId: randomUUID(),
+    kind: 'open',
+    at: new Date().toISOString(),
+    ipTruncated: '192.0.2.0',
+    userAgent: 'Mozilla/5.0 (X11)',
+    machine: false,
+    ...data,
+  },
+});
+
+describe('engagement rules', () => {
+  it('reads a well-formed hit; the hit id is the event id', () => {
+    const e = envelope({ kind: 'click', linkIndex: 3 });
+    expect(hitOf(e)).toMatchObject({ hitId: e.id, tenantId: e.tenantId, kind: 'click', linkIndex: 3 });
+  });
+
+  it.each([{ kind: 'unsubscribe' as never }, { campaignId: 'x' }, { contactId: 'not-a-uuid' }, { at: 'yesterday' }])(
+    'skips a malformed hit %p',
+    (data) => {
+      expect(hitOf(envelope(data))).toBeNull();
+    },
+  );
+
+  it('R-K4: a blocked contact’s hit keeps nothing linked to the person', () => {
+    const hit = hitOf(envelope({ machine: true }))!;
+    expect(anonymised(hit)).toEqual({ ...hit, contactId: null, ipTruncated: null, userAgent: null });
+  });
+});

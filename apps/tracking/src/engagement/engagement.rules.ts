@@ -1,0 +1,45 @@
+/**
+ * What the aggregation stores for a hit (R-K4, R-S7): the hit as published, or — for a contact who was erased,
+ * opted out or is restricted — only what the anonymous campaign counts need, with nothing linked to the person.
+ */
+import type { EventEnvelope, TrackingHitV1 } from '@missive/contracts';
+import { isUuid } from '@missive/tokens';
+
+export interface StoredHit {
+  hitId: string;
+  campaignId: string;
+  /** null: the contact is blocked, and the hit only counts in the campaign totals. */
+  contactId: string | null;
+  kind: 'open' | 'click';
+  linkIndex: number | null;
+  at: string;
+  ipTruncated: string | null;
+  userAgent: string | null;
+  machine: boolean;
+}
+
+/** The hit of a `tracking.hit` envelope, or null for one that is not well-formed (it is skipped). */
+export function hitOf(envelope: EventEnvelope<TrackingHitV1>): (StoredHit & { tenantId: string }) | null {
+  const d = envelope.data;
+  if (!isUuid(envelope.id) || typeof envelope.tenantId !== 'string' || !isUuid(envelope.tenantId)) return null;
+  if (!d || !isUuid(d.campaignId) || !isUuid(d.contactId)) return null;
+  if (d.kind !== 'open' && d.kind !== 'click') return null;
+  if (Number.isNaN(Date.parse(d.at))) return null;
+  return {
+    tenantId: envelope.tenantId,
+    hitId: envelope.id,
+    campaignId: d.campaignId,
+    contactId: d.contactId,
+    kind: d.kind,
+    linkIndex: d.kind === 'click' && Number.isInteger(d.linkIndex) ? (d.linkIndex as number) : null,
+    at: d.at,
+    ipTruncated: typeof d.ipTruncated === 'string' ? d.ipTruncated : null,
+    userAgent: typeof d.userAgent === 'string' ? d.userAgent.slice(0, 256) : null,
+    machine: d.machine === true,
+  };
+}
+
+/** R-K4: a blocked contact's hit keeps its campaign, kind, time and machine flag, and nothing about the person. */
+export function anonymised(hit: StoredHit): StoredHit {
+  return { ...hit, contactId: null, ipTruncated: null, userAgent: null };
+}

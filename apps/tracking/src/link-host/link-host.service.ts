@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TRACKING_HIT, type EventEnvelope, type TrackingHitV1 } from '@missive/contracts';
+import { Metrics } from '@missive/observability';
+import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
+import { HitPublisher } from '../hits/hit-publisher';
+import { truncateIp, truncateUserAgent } from '../hits/hit.rules';
+import { isMachineHit } from '../hits/machine-detection.rules';
+import { LinkCache } from '../links/link-cache';
+
+/** What the link host knows of a request; the full IP never leaves the handler (R-K4). */
+export interface HitRequest {
+  method: string;
+  ip: string | undefined;
+  userAgent: string | undefined;
+}
+
+type TrackedClaims = LinkTokenClaims & { campaignId: string };
+
+/**
+ * The link host's decisions (R-K1..K5): verify the token, find the link, publish the hit, and only then let the
+ * route answer. Nothing here touches PostgreSQL.
+ */
+@Injectable()
+export class LinkHostService {
+  constructor(
+    private readonly signer: LinkTokenSigner,
+    private readonly publisher: HitPublisher,
+    private readonly links: LinkCache,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Records an open for a valid open token; for anything else records nothing but takes as long (R-K2: the
+   * answer is the same GIF either way, so neither its bytes nor its timing tell a valid token from a forged one).
+   */
+  async open(token: string, request: HitRequest): Promise<void> {
+    const claims = this.tracked(expectKind(this.signer.verify(token), 'open'));
+    if (!claims) {
+      this.metrics.trackingInvalidTokens.inc({ route: 'open' });
+      await this.publisher.decoy();
+      return;
+    }
+    await this.publish(claims, request);
+  }
+
+  /**
+   * The URL to redirect to for a valid click token whose campaign registered that link, after the click is
+   * durable; null (a 404) for anything else (R-K3). The URL comes only from the registered links, never from the
+   * request.
+   */
+  async click(token: string, request: HitRequest): Promise<string | null> {
+    const claims = this.tracked(expectKind(this.signer.verify(token), 'click'));
+    const url = claims
+      ? await this.links.find(claims.region, claims.tenantId, claims.campaignId, claims.linkIndex!)
+      : null;
+    if (!claims || url === null) {
+      this.metrics.trackingInvalidTokens.inc({ route: 'click' });
+      return null;
+    }
+    await this.publish(claims, request);
+    return url;
+  }
+
+  /** Claims that can be recorded here: tied to a campaign, of a region this instance serves. */
+  private tracked(claims: LinkTokenClaims | null): TrackedClaims | null {
+    return claims && claims.campaignId !== null && this.publisher.serves(claims.region)
+      ? (claims as TrackedClaims)
+      : null;
+  }
+
+  private async publish(claims: TrackedClaims, request: HitRequest): Promise<void> {
+    const at = new Date().toISOString();
+    const data: TrackingHitV1 = {
+      campaignId: claims.campaignId,
+      contactId: claims.contactId,
+      kind: claims.kind as 'open' | 'click',
+      ...(claims.kind === 'click' ? { linkIndex: claims.linkIndex } : {}),
+      at,
+      ipTruncated: truncateIp(request.ip),
+      userAgent: truncateUserAgent(request.userAgent),
+      machine: isMachineHit(request),
+    };
+    const envelope: EventEnvelope<TrackingHitV1> = {
+      id: randomUUID(),
+      type: TRACKING_HIT,
+      version: 1,
+      tenantId: claims.tenantId,
+      region: claims.region,
+      occurredAt: at,
+      data,
+    };
+    await this.publisher.publish(claims.region, claims.campaignId, JSON.stringify(envelope));
+  }
+}
