@@ -1,10 +1,38 @@
 import { closeAdminPools } from '@missive/testing';
 import { machine, record, type BenchRow } from './bench-report';
+import { runAuthCostBench } from './auth-cost.bench';
+import { runCampaignSendBench } from './campaign-send.bench';
+import { runImportBench } from './import.bench';
 import { runOutboxRelayBench } from './outbox-relay.bench';
+import { runTrackingBench } from './tracking.bench';
+import { runPropagationBench } from './unsubscribe-propagation.bench';
+
+const IMPORT_UNITS: Record<string, string> = {
+  rows: 'rows',
+  csvMegabytes: 'MB',
+  csvRowsPerSecond: 'rows/s',
+  ndjsonRowsPerSecond: 'rows/s',
+  floorRowsPerSecond: 'rows/s',
+  rawCopyRowsPerSecond: 'rows/s',
+  csvToFloorRatio: '×',
+  ndjsonToFloorRatio: '×',
+  peakRssMegabytes: 'MB',
+  baselineRssMegabytes: 'MB',
+};
 
 /** `npm run bench [name…]`: runs the named benches (all by default), records JSON and docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   'outbox-relay': runOutboxRelayBench,
+  'auth-cost': runAuthCostBench,
+  import: async () =>
+    Object.entries(await runImportBench()).map(([metric, value]) => ({
+      metric,
+      value,
+      unit: IMPORT_UNITS[metric] ?? '',
+    })),
+  'campaign-send': runCampaignSendBench,
+  tracking: runTrackingBench,
+  'unsubscribe-propagation': runPropagationBench,
 };
 
 async function main(): Promise<void> {

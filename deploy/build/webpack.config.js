@@ -11,7 +11,10 @@ module.exports = (options) => ({
       {
         test: /\.ts$/,
         exclude: /node_modules/,
-        use: { loader: 'swc-loader', options: { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: path.join(__dirname, '../..') } } },
+        use: {
+          loader: 'swc-loader',
+          options: { ...swcrc, jsc: { ...swcrc.jsc, baseUrl: path.join(__dirname, '../..') } },
+        },
       },
     ],
   },

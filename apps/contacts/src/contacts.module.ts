@@ -3,7 +3,11 @@ import { TenancyModule } from '@missive/tenancy';
 import { ContactsFeatureModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { UnsubscribeRecordedConsumer } from './unsubscribe-recorded.consumer';
 
-/** The contacts service's public-listener wiring: feature modules and libs, nothing else. */
-@Module({ imports: [TenancyModule, ContactsFeatureModule, ImportsModule, SuppressionsModule] })
+/** The contacts service's public-listener wiring: feature modules, libs and the event consumers. */
+@Module({
+  imports: [TenancyModule, ContactsFeatureModule, ImportsModule, SuppressionsModule],
+  controllers: [UnsubscribeRecordedConsumer],
+})
 export class ContactsModule {}

@@ -60,13 +60,26 @@ describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
     const rows = await adminQuery('NA', `SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [na.tenant.id]);
     expect(rows[0].n).toBe(1);
 
-    // R-X5 and R-T2: one created and one updated event (none for the identical call), ids only.
+    // R-X5 and R-T2: one v2 event for the create and one for the change (none for the identical call), the
+    // personal fields sealed with the tenant's key.
     const events = await tap.waitFor('contact.changed', na.tenant.id, 2);
-    expect(events.map((e) => (e.data as { change: string }).change).sort()).toEqual(['created', 'updated']);
+    expect(events).toHaveLength(2);
     for (const e of events) {
-      expect(e.data).toMatchObject({ contactIds: [created.body.id], source: 'api' });
+      expect(e.version).toBe(2);
+      expect(e.data).toMatchObject({ contactId: created.body.id, status: 'active', lawfulBasis: 'contract' });
       expect(e.raw.toLowerCase()).not.toContain('ann.lee');
     }
+    const personal = await Promise.all(
+      events.map((e) =>
+        services.platform.tenantKeys.open<{ email: string; firstName: string }>(
+          'NA',
+          na.tenant.id,
+          (e.data as { personal: string }).personal,
+        ),
+      ),
+    );
+    expect(personal.map((p) => p?.firstName).sort()).toEqual(['Ann', 'Anne']);
+    expect(personal[0]?.email).toBe('ann.lee@example.com');
   });
 
   it('R-C5: a bad body is refused with every failing field named, and nothing is written', async () => {

@@ -8,6 +8,7 @@ import {
   TEST_BOOTSTRAP_TOKEN,
   type TestServices,
   type TestTenant,
+  waitFor,
 } from '@missive/testing';
 import { supportService } from '../../support/src/service';
 import { contactsService } from '../src/service';
@@ -165,16 +166,24 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 499 });
   });
 
-  it('R-C6, R-X5: an import publishes batched contact.changed events with ids only', async () => {
+  it('R-C6, R-X5, R-T2: an import publishes one contact.changed v2 per contact, personal fields sealed', async () => {
     const csv = `${CSV_HEADER}\n${Array.from({ length: 1500 }, (_, i) => csvRow(i, { email: `ev${i}@example.com` })).join('\n')}`;
     const report = await importFile(services, na, csv);
     expect(report.created).toBe(1500);
-    await tap.waitFor('contact.changed', na.tenant.id, 2);
-    const ids = tap
-      .of('contact.changed', na.tenant.id)
-      .filter((e) => (e.data as { importId?: string }).importId === report.id)
-      .flatMap((e) => (e.data as { contactIds: string[] }).contactIds);
-    expect(new Set(ids).size).toBe(1500);
+    const rows = await adminQuery<{ id: string }>(
+      'NA',
+      `SELECT id FROM contacts WHERE tenant_id = $1 AND email LIKE 'ev%@example.com'`,
+      [na.tenant.id],
+    );
+    const wanted = new Set(rows.map((r) => r.id));
+    expect(wanted.size).toBe(1500);
+    const ofImport = () =>
+      tap.of('contact.changed', na.tenant.id).filter((e) => wanted.has((e.data as { contactId: string }).contactId));
+    await waitFor(() => new Set(ofImport().map((e) => (e.data as { contactId: string }).contactId)).size === 1500, {
+      what: 'a contact.changed v2 for each imported contact',
+      timeoutMs: 30000,
+    });
+    for (const e of ofImport()) expect(e.version).toBe(2);
     for (const e of tap.of('contact.changed', na.tenant.id)) expect(e.raw).not.toContain('@example.com');
   });
 

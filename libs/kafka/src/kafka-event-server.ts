@@ -23,6 +23,12 @@ export interface KafkaEventServerDeps {
   metrics: Metrics;
   /** Consumer-group prefix; tests isolate themselves with their own. */
   groupPrefix?: string;
+  /**
+   * Start every (new) group at the topics' ends as they are just before it joins, instead of the oldest retained
+   * event. Tests use it so a fresh group does not replay the whole retained history; events published after the
+   * consumers started are never missed (the start offsets are taken before the join, then sought to).
+   */
+  startAtLatest?: boolean;
 }
 
 /** Events handled in one inbox transaction at most; bounds the transaction and the heartbeat interval. */
@@ -115,6 +121,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     });
     await consumer.connect();
     const handlers = new Map(subs.map((s) => [topicName(region, s.eventType), s]));
+    const startOffsets = this.deps.startAtLatest ? await this.endOffsets(region, [...handlers.keys()]) : [];
     await consumer.subscribe({
       topics: [...handlers.keys()],
       fromBeginning: subs.every((s) => s.options.fromBeginning),
@@ -125,7 +132,26 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.handleBatch(name, region, handlers, payload),
     });
+    for (const offset of startOffsets) consumer.seek(offset);
     await joined;
+  }
+
+  private async endOffsets(
+    region: Region,
+    topics: string[],
+  ): Promise<{ topic: string; partition: number; offset: string }[]> {
+    const admin = this.deps.kafka.forRegion(region).admin();
+    await admin.connect();
+    try {
+      const all = await Promise.all(
+        topics.map(async (topic) =>
+          (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, offset: p.high })),
+        ),
+      );
+      return all.flat();
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async handleBatch(

@@ -19,6 +19,8 @@ export interface ListenerSpec {
   modules: Type[];
   /** Consumer-group prefix for this app's Kafka handlers (tests isolate themselves with their own). */
   groupPrefix?: string;
+  /** New consumer groups start at the current ends of their topics (tests), not at the oldest event. */
+  startAtLatest?: boolean;
 }
 
 function rootModule(platform: Platform, modules: Type[]): DynamicModule {
@@ -70,6 +72,7 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
         logger: platform.logger,
         metrics: platform.metrics,
         groupPrefix: spec.groupPrefix,
+        startAtLatest: spec.startAtLatest,
       }),
     },
     { inheritAppConfig: true },

@@ -17,6 +17,8 @@ export interface StartOptions {
   config?: MissiveConfig;
   /** Consumer-group prefix (tests isolate themselves with their own). */
   groupPrefix?: string;
+  /** New consumer groups start at the current ends of their topics (tests). */
+  startAtLatest?: boolean;
   /** Start the dev mail sink when SMTP_URL is unset and this process hosts the support listener (default true). */
   devMailSink?: boolean;
 }
@@ -54,6 +56,7 @@ export async function startServices(
           port: config.http.port,
           modules: publicModules,
           groupPrefix: options.groupPrefix,
+          startAtLatest: options.startAtLatest,
         })
       : null;
   const supportApp =
@@ -63,6 +66,7 @@ export async function startServices(
           port: config.http.supportPort,
           modules: supportModules,
           groupPrefix: options.groupPrefix,
+          startAtLatest: options.startAtLatest,
         })
       : null;
 

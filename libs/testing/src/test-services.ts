@@ -37,6 +37,8 @@ export async function startTestServices(
   const running = await startServices(services, {
     config,
     groupPrefix: namespace,
+    // A fresh group starts at the topics' current ends: no replay of what earlier runs left behind.
+    startAtLatest: true,
     devMailSink: false,
   });
   return { ...running, config, publicUrl: urlOf(running.publicApp), supportUrl: urlOf(running.supportApp) };

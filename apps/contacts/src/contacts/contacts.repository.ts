@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '../sql-result';
+import { CONSENT_WITHDRAWN_SQL, type ContactStateRow } from './contact-events';
 import type { ConsentRecord } from './consent.rules';
 import type { ContactData, ContactStatus, LawfulBasis } from './contact.rules';
 
-/** A contacts row as the API shows it. */
-export interface ContactRow {
+/** A contacts row as the API shows it (and as `contact.changed` v2 carries it). */
+export interface ContactRow extends ContactStateRow {
   id: string;
   email: string;
   first_name: string | null;
@@ -23,11 +24,12 @@ export interface ContactRow {
   tags: string[];
   created_at: Date;
   updated_at: Date;
+  consent_withdrawn: boolean;
 }
 
 const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis, c.consent,
   c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.created_at,
-  c.updated_at`;
+  c.updated_at, ${CONSENT_WITHDRAWN_SQL}`;
 
 /** The written columns, in the order of the upsert's source rows (API and import staging table alike). */
 export const CONTACT_COLUMNS = [
@@ -153,17 +155,58 @@ export class ContactsRepository {
     return true;
   }
 
-  /** Marks the active contact with this address suppressed (R-U5) or, on removal, active again; its id if any. */
-  async setSuppressed(m: EntityManager, tenantId: string, email: string, suppressed: boolean): Promise<string | null> {
+  /**
+   * Marks the active contact with this address suppressed (R-U5) or, on removal, active again. Returns the
+   * contact's id if there is one, and its row when its status changed (for `contact.changed`).
+   */
+  async setSuppressed(
+    m: EntityManager,
+    tenantId: string,
+    email: string,
+    suppressed: boolean,
+  ): Promise<{ id: string | null; changed: ContactRow | null }> {
     const [from, to] = suppressed ? ['active', 'suppressed'] : ['suppressed', 'active'];
-    await m.query(
-      `UPDATE contacts SET status = $4, updated_at = now() WHERE tenant_id = $1 AND email = $2 AND status = $3`,
+    const result: unknown = await m.query(
+      `UPDATE contacts c SET status = $4, updated_at = now() WHERE c.tenant_id = $1 AND c.email = $2 AND c.status = $3
+       RETURNING ${SELECT_COLUMNS}`,
       [tenantId, email, from, to],
     );
+    const changed = returnedRows<ContactRow>(result)[0] ?? null;
+    if (changed) return { id: changed.id, changed };
     const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND email = $2`, [
       tenantId,
       email,
     ]);
-    return rows[0]?.id ?? null;
+    return { id: rows[0]?.id ?? null, changed: null };
+  }
+
+  /**
+   * R-U2, R-U4: applies an unsubscribe. Everything (`lists` null): an active or suppressed contact becomes
+   * unsubscribed (bounced and restricted stay as they are). Some lists: those lists are left. Returns the row
+   * when it changed, null when nothing did (unknown contact, already applied).
+   */
+  async applyUnsubscribe(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    lists: string[] | null,
+  ): Promise<ContactRow | null> {
+    if (!UUID.test(id)) return null;
+    const result: unknown =
+      lists === null
+        ? await m.query(
+            `UPDATE contacts c SET status = 'unsubscribed', updated_at = now()
+             WHERE c.tenant_id = $1 AND c.id = $2 AND c.status IN ('active', 'suppressed')
+             RETURNING ${SELECT_COLUMNS}`,
+            [tenantId, id],
+          )
+        : await m.query(
+            `UPDATE contacts c SET updated_at = now(),
+               lists = ARRAY(SELECT l FROM unnest(c.lists) WITH ORDINALITY AS t(l, i) WHERE l <> ALL($3::text[]) ORDER BY i)
+             WHERE c.tenant_id = $1 AND c.id = $2 AND c.lists && $3::text[]
+             RETURNING ${SELECT_COLUMNS}`,
+            [tenantId, id, lists],
+          );
+    return returnedRows<ContactRow>(result)[0] ?? null;
   }
 }

@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  CONTACT_CHANGED,
-  CONTACT_ERASED,
-  type ContactChangedV1,
-  type ContactErasedV1,
-  type Region,
-} from '@missive/contracts';
+import { CONTACT_ERASED, type ContactErasedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
 import type { TenantContext } from '@missive/tenancy';
+import { ContactEvents } from './contact-events';
 import { validateContactInput, WRITABLE_FIELDS, type FieldProblem } from './contact.rules';
 import { ContactsRepository, type ContactRow } from './contacts.repository';
 import { emailSyntaxProblem, normaliseEmail } from './email.rules';
@@ -47,11 +42,12 @@ export class ContactsService {
   constructor(
     private readonly databases: Databases,
     private readonly contacts: ContactsRepository,
+    private readonly events: ContactEvents,
   ) {}
 
-  private changed(m: EntityManager, tenant: Tenant, id: string, change: ContactChangedV1['change']) {
-    const data: ContactChangedV1 = { contactIds: [id], change, source: 'api' };
-    return appendToOutbox(m, [{ type: CONTACT_CHANGED, region: tenant.region as Region, tenantId: tenant.id, data }]);
+  /** `contact.changed` v2 with the contact's new state, in the same transaction (R-X5). */
+  private changed(m: EntityManager, tenant: Tenant, row: ContactRow) {
+    return this.events.changed(m, tenant, [row]);
   }
 
   /** POST /v1/contacts: create (201) or update by email (200); identical input changes nothing. */
@@ -60,7 +56,7 @@ export class ContactsService {
     if (!result.ok) throw invalid(result.errors);
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact);
-      if (inserted !== null) await this.changed(m, tenant, row.id, inserted ? 'created' : 'updated');
+      if (inserted !== null) await this.changed(m, tenant, row);
       return { created: inserted === true, contact: toContactResponse(row) };
     });
   }
@@ -107,7 +103,7 @@ export class ContactsService {
         throw error;
       }
       if (!updated) return toContactResponse(existing);
-      await this.changed(m, tenant, id, 'updated');
+      await this.changed(m, tenant, updated);
       return toContactResponse(updated);
     });
   }

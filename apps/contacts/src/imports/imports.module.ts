@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { ContactsFeatureModule } from '../contacts/contacts.module';
 import { ImportFiles } from './import-files';
 import { ImportQueues } from './import-queues';
 import { ImportRunner } from './import-runner';
@@ -10,6 +11,7 @@ import { ImportsRepository } from './imports.repository';
 import { IMPORT_CONTENT_TYPES, ImportsService } from './imports.service';
 
 @Module({
+  imports: [ContactsFeatureModule],
   controllers: [ImportsController],
   providers: [ImportsService, ImportsRepository, ImportFiles, ImportQueues, ImportRunner, ImportProcessor],
 })

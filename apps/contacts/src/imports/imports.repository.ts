@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager, QueryRunner } from 'typeorm';
+import { CONTACT_STATE_SQL, type ContactStateRow } from '../contacts/contact-events';
 import { CONTACT_COLUMNS, CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
 
 export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -61,6 +62,8 @@ export interface ImportBatch {
 export interface BatchResult {
   createdIds: string[];
   updatedIds: string[];
+  /** The created and updated contacts' new state, for their `contact.changed` v2 events. */
+  changed: ContactStateRow[];
   unchanged: number;
 }
 
@@ -149,30 +152,29 @@ export class ImportsRepository {
         [tenantId, importId],
       );
       if (!progress || Number(progress.offset_bytes) !== batch.startOffset) throw new ImportSuperseded();
-      let result: BatchResult = { createdIds: [], updatedIds: [], unchanged: batch.superseded };
+      let result: BatchResult = { createdIds: [], updatedIds: [], changed: [], unchanged: batch.superseded };
       if (batch.rows > 0) {
         await m.query(`CREATE TEMPORARY TABLE import_staging (${STAGING_COLUMNS}) ON COMMIT DROP`);
         // The query runner's own pg client, so the COPY is part of this transaction.
         const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
         await pipeline(Readable.from([batch.copyText]), client.query(copyFrom('COPY import_staging FROM STDIN')));
-        const [row]: { created: string[]; updated: string[] }[] = await m.query(
-          `WITH up AS (
-             INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
-             SELECT $1, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
-               CASE WHEN sp.email IS NULL THEN 'active' ELSE 'suppressed' END
-             FROM import_staging s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
-             ${CONTACT_UPSERT_CONFLICT}
-             RETURNING c.id, (c.xmax = 0) AS inserted
-           )
-           SELECT coalesce(array_agg(id) FILTER (WHERE inserted), '{}') AS created,
-                  coalesce(array_agg(id) FILTER (WHERE NOT inserted), '{}') AS updated
-           FROM up`,
+        const rows: (ContactStateRow & { inserted: boolean })[] = await m.query(
+          `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
+           SELECT $1, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
+             CASE WHEN sp.email IS NULL THEN 'active' ELSE 'suppressed' END
+           FROM import_staging s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
+           ${CONTACT_UPSERT_CONFLICT}
+           RETURNING ${CONTACT_STATE_SQL}, (c.xmax = 0) AS inserted`,
           [tenantId],
         );
+        const createdIds: string[] = [];
+        const updatedIds: string[] = [];
+        for (const r of rows) (r.inserted ? createdIds : updatedIds).push(r.id);
         result = {
-          createdIds: row.created,
-          updatedIds: row.updated,
-          unchanged: batch.superseded + batch.rows - row.created.length - row.updated.length,
+          createdIds,
+          updatedIds,
+          changed: rows,
+          unchanged: batch.superseded + batch.rows - rows.length,
         };
         await publish(m, result);
       }

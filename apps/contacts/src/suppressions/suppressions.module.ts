@@ -8,5 +8,6 @@ import { SuppressionsService } from './suppressions.service';
   imports: [ContactsFeatureModule],
   controllers: [SuppressionsController],
   providers: [SuppressionsService, SuppressionsRepository],
+  exports: [SuppressionsRepository],
 })
 export class SuppressionsModule {}

@@ -5,7 +5,8 @@ import { Databases } from '@missive/database';
 import { InvalidInputError, NotFoundError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
 import type { TenantContext } from '@missive/tenancy';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactEvents } from '../contacts/contact-events';
+import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { normaliseEmail } from '../contacts/email.rules';
 import { toSuppressionResponse, type SuppressionPage, type SuppressionResponse } from './dto/suppression.dto';
 import { validateSuppressionInput } from './suppression.rules';
@@ -23,6 +24,7 @@ export class SuppressionsService {
     private readonly databases: Databases,
     private readonly suppressions: SuppressionsRepository,
     private readonly contacts: ContactsRepository,
+    private readonly events: ContactEvents,
   ) {}
 
   async list(tenant: Tenant, limitText?: string, cursor?: string): Promise<SuppressionPage> {
@@ -60,13 +62,15 @@ export class SuppressionsService {
     });
   }
 
+  /** `suppression.changed`, and `contact.changed` v2 when the contact's status changed with it (R-X5). */
   private async publish(
     m: EntityManager,
     tenant: Tenant,
     action: SuppressionChangedV1['action'],
-    contactId: string | null,
+    contact: { id: string | null; changed: ContactRow | null },
   ) {
-    const data: SuppressionChangedV1 = { action, contactId };
+    const data: SuppressionChangedV1 = { action, contactId: contact.id };
     await appendToOutbox(m, [{ type: SUPPRESSION_CHANGED, region: tenant.region, tenantId: tenant.id, data }]);
+    if (contact.changed) await this.events.changed(m, tenant, [contact.changed]);
   }
 }
