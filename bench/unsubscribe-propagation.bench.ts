@@ -10,14 +10,14 @@ import {
   waitFor,
 } from '@missive/testing';
 import { LinkTokenSigner } from '@missive/tokens';
-import { seedContacts } from '../apps/campaigns/test/campaign-helpers';
+import { seedContacts, waitForUnsubscribeProjection } from '../apps/campaigns/test/campaign-helpers';
 import { campaignsService } from '../apps/campaigns/src/service';
 import { supportService } from '../apps/support/src/service';
 import { unsubscribeService } from '../apps/unsubscribe/src/service';
 import type { BenchRow } from './bench-report';
 
 const POSTS = 1000;
-const CAMPAIGN = 3000;
+const CAMPAIGN = 2000;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,6 +50,7 @@ export async function runPropagationBench(): Promise<BenchRow[]> {
       t.tenant,
       Array.from({ length: POSTS }, (_, i) => ({ email: `u${i}-${stamp}@bench.example`, lists: ['running'] })),
     );
+    await waitForUnsubscribeProjection('NA', leaving);
     const api = (method: string, path: string, body?: unknown) =>
       http(method, `${services.publicUrl}${path}`, { token: t.apiKey, body });
     const created = await api('POST', '/v1/campaigns', {

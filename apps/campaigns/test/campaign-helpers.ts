@@ -63,3 +63,18 @@ export async function seedContacts(
   );
   return ids;
 }
+
+/** Waits until the unsubscribe service's projection knows these contacts (its page and one-click need them). */
+export async function waitForUnsubscribeProjection(region: Region, ids: string[]): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await adminQuery<{ n: number }>(
+          region,
+          'SELECT count(*)::int AS n FROM unsubscribe_contacts WHERE contact_id = ANY($1)',
+          [ids],
+        )
+      )[0].n === ids.length,
+    { what: 'the unsubscribe projection', timeoutMs: 20000 + 20 * ids.length },
+  );
+}

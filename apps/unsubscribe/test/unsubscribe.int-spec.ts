@@ -11,7 +11,7 @@ import {
   type TestTenant,
 } from '@missive/testing';
 import { LinkTokenSigner } from '@missive/tokens';
-import { seedContacts } from '../../campaigns/test/campaign-helpers';
+import { seedContacts, waitForUnsubscribeProjection } from '../../campaigns/test/campaign-helpers';
 import { campaignsService } from '../../campaigns/src/service';
 import { supportService } from '../../support/src/service';
 import { InboundSmtpLifecycle } from '../src/inbound/inbound-smtp.lifecycle';
@@ -21,6 +21,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
   const sink = new DevMailSink({ port: 0, answerDelayMs: 40, keep: 10000 });
   let services: TestServices;
   let t: TestTenant;
+  let other: TestTenant;
   let signer: LinkTokenSigner;
   const token = (contactId: string, kind: 'unsubscribe' | 'open' = 'unsubscribe') =>
     signer.mint({ kind, tenantId: t.tenant.id, region: t.tenant.region, campaignId: null, contactId });
@@ -48,6 +49,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
     });
     signer = new LinkTokenSigner(services.config.linkTokenKeys);
     t = await createTestTenant(services, { region: 'NA', name: 'Acme Shop' });
+    other = await createTestTenant(services, { region: 'NA', name: 'Other Shop' });
   }, 90000);
 
   afterAll(async () => {
@@ -79,6 +81,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
 
   it('R-U2: the exact RFC 8058 one-click body, no cookies → 200, stored, and every sender sees it; repeating is harmless', async () => {
     const [id] = await seedContacts(services, t.tenant, [{ email: `one-click-${Date.now()}@example.com` }]);
+    await waitForUnsubscribeProjection('NA', [id]);
     const post = () =>
       http('POST', `${services.publicUrl}/u/${token(id)}`, {
         raw: 'List-Unsubscribe=One-Click',
@@ -109,7 +112,15 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
       campaignId: null,
       contactId: id,
     });
-    for (const bad of [forged, foreign, token(id, 'open'), 'garbage']) {
+    // Validly signed, but naming another tenant: that tenant has no such contact.
+    const otherTenant = signer.mint({
+      kind: 'unsubscribe',
+      tenantId: other.tenant.id,
+      region: 'NA',
+      campaignId: null,
+      contactId: id,
+    });
+    for (const bad of [forged, foreign, token(id, 'open'), 'garbage', otherTenant]) {
       const page = await http('GET', `${services.publicUrl}/u/${bad}`);
       expect(page.status).toBe(404);
       expect(page.text).toContain('This link is not valid');
@@ -124,6 +135,13 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
 
   it('R-U3: mail to unsubscribe+{token}@… over real SMTP opts out', async () => {
     const [id] = await seedContacts(services, t.tenant, [{ email: `mailto-${Date.now()}@example.com` }]);
+    await waitFor(
+      async () =>
+        (await adminQuery('NA', 'SELECT 1 FROM unsubscribe_contacts WHERE contact_id = $1', [id])).length === 1,
+      {
+        what: 'the unsubscribe projection',
+      },
+    );
     const port = services.publicApp!.get(InboundSmtpLifecycle).port!;
     await nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({
       from: 'recipient@example.com',
@@ -175,6 +193,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
       emails.map((email) => ({ email, lists: [`live-${stamp}`] })),
     );
     // Batches go in contact-id order: the largest id is among the last to be sent.
+    await waitForUnsubscribeProjection('NA', ids);
     const target = [...ids].sort().at(-1)!;
     const targetEmail = emails[ids.indexOf(target)];
     const api = (method: string, path: string, body?: unknown) =>

@@ -136,6 +136,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     await joined;
   }
 
+  /** The topics' current ends; retried, since a just-created topic may not have a leader yet. */
   private async endOffsets(
     region: Region,
     topics: string[],
@@ -143,12 +144,19 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const admin = this.deps.kafka.forRegion(region).admin();
     await admin.connect();
     try {
-      const all = await Promise.all(
-        topics.map(async (topic) =>
-          (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, offset: p.high })),
-        ),
-      );
-      return all.flat();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const all = await Promise.all(
+            topics.map(async (topic) =>
+              (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, offset: p.high })),
+            ),
+          );
+          return all.flat();
+        } catch (error) {
+          if (attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+        }
+      }
     } finally {
       await admin.disconnect();
     }

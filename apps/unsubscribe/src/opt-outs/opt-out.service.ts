@@ -9,6 +9,8 @@ import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/toke
 export type UnsubscribeClaims = LinkTokenClaims & { kind: 'unsubscribe' };
 
 export interface PageFacts {
+  /** The contact is known to the token's tenant; a validly signed token naming another tenant's contact is not. */
+  known: boolean;
   maskedAddress: string | null;
   tenantName: string;
   lists: string[];
@@ -50,6 +52,7 @@ export class OptOutService {
         ]),
     );
     return {
+      known: rows.length === 1,
       maskedAddress: rows[0]?.masked_address ?? null,
       lists: rows[0]?.lists ?? [],
       tenantName: await this.tenantName(claims.tenantId),

@@ -34,6 +34,7 @@ export class UnsubscribeController {
     const claims = this.optOuts.verify(token);
     if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
     const facts = await this.optOuts.pageFacts(claims);
+    if (!facts.known) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
     return reply
       .status(200)
       .headers(PAGE_HEADERS)
@@ -52,6 +53,9 @@ export class UnsubscribeController {
     const claims = this.optOuts.verify(token);
     if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
     if (!isUnsubscribeRequest(form)) return reply.status(400).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
+    // A validly signed token whose contact is not this tenant's (another tenant's, or erased) changes nothing.
+    if (!(await this.optOuts.pageFacts(claims)).known)
+      return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
     await this.optOuts.optOut(claims, form?.['List-Unsubscribe'] === 'One-Click' ? 'one-click' : 'page');
     const facts = await this.optOuts.pageFacts(claims);
     return reply
