@@ -15,3 +15,20 @@ export function rateLimitKey(region: Region, tenantId: string, nowMs: number): s
 export function retryAfterSeconds(nowMs: number): number {
   return Math.max(1, Math.ceil((RATE_WINDOW_MS - (nowMs % RATE_WINDOW_MS)) / 1000));
 }
+
+/**
+ * How many permits an instance reserves from Redis at once (R-X2). Reserving in chunks keeps the Redis round trip
+ * off most requests while the limit stays global; small limits reserve one at a time, so they are exact.
+ */
+export function permitChunk(limitPerWindow: number): number {
+  return Math.max(1, Math.min(10, Math.floor(limitPerWindow / 10)));
+}
+
+/**
+ * After reserving `chunk` permits with INCRBY, Redis answered `total` (all instances' reservations this window).
+ * The permits this instance may use: those of its chunk that fall inside the limit.
+ */
+export function permitsGranted(total: number, chunk: number, limitPerWindow: number): number {
+  const before = total - chunk;
+  return Math.max(0, Math.min(chunk, limitPerWindow - before));
+}

@@ -4,7 +4,7 @@ import { MissiveConfig } from '@missive/config';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { RedisClients } from '@missive/redis';
-import { rateLimitKey, RATE_WINDOW_MS, retryAfterSeconds } from './rate-limit.rules';
+import { permitChunk, permitsGranted, rateLimitKey, RATE_WINDOW_MS, retryAfterSeconds } from './rate-limit.rules';
 import type { TenantContext } from './tenant-context';
 import { RateLimitedError } from './tenancy.errors';
 
@@ -16,6 +16,8 @@ import { RateLimitedError } from './tenancy.errors';
 @Injectable()
 export class TenantRateLimitGuard implements CanActivate {
   private lastWarning = 0;
+  /** Permits this instance reserved from Redis for the current window, per tenant. */
+  private readonly local = new Map<string, { window: number; granted: number; used: number }>();
 
   constructor(
     private readonly redis: RedisClients,
@@ -28,16 +30,28 @@ export class TenantRateLimitGuard implements CanActivate {
     const tenant = http.getRequest<{ tenant?: TenantContext }>().tenant;
     if (!tenant) return true;
     const now = Date.now();
+    const window = Math.floor(now / RATE_WINDOW_MS);
+    const limit = this.config.limits.tenantRatePerSecond;
+    let permits = this.local.get(tenant.id);
+    if (!permits || permits.window !== window) {
+      permits = { window, granted: 0, used: 0 };
+      this.local.set(tenant.id, permits);
+    }
+    if (permits.used < permits.granted) {
+      permits.used += 1;
+      return true;
+    }
     const key = rateLimitKey(tenant.region, tenant.id, now);
-    let count: number;
+    const chunk = permitChunk(limit);
+    let total: number;
     try {
       const results = await this.redis
         .forRegion(tenant.region)
         .multi()
-        .incr(key)
+        .incrby(key, chunk)
         .pexpire(key, RATE_WINDOW_MS * 2)
         .exec();
-      count = Number(results?.[0]?.[1] ?? 0);
+      total = Number(results?.[0]?.[1] ?? 0);
     } catch (error) {
       if (now - this.lastWarning > 10000) {
         this.lastWarning = now;
@@ -45,11 +59,14 @@ export class TenantRateLimitGuard implements CanActivate {
       }
       return true;
     }
-    if (count > this.config.limits.tenantRatePerSecond) {
+    const granted = permitsGranted(total, chunk, limit);
+    if (permits.window === window) permits.granted += granted;
+    if (granted === 0) {
       const retryAfter = retryAfterSeconds(now);
       void http.getResponse<FastifyReply>().header('retry-after', String(retryAfter));
       throw new RateLimitedError(retryAfter);
     }
+    permits.used += 1;
     return true;
   }
 }
