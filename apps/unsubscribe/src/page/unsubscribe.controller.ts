@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { OptOutService } from '../opt-outs/opt-out.service';
+import { OptOutService, type PageFacts, type UnsubscribeClaims } from '../opt-outs/opt-out.service';
 import { confirmPage, donePage, invalidLinkPage, listsLeftPage, preferencesPage } from './unsubscribe-page.html';
-import { isUnsubscribeRequest, listsToLeave, pickLanguage } from './unsubscribe-page.rules';
+import { isUnsubscribeRequest, listsToLeave, pickLanguage, type PageLanguage } from './unsubscribe-page.rules';
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -15,8 +15,13 @@ const PAGE_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
 
+interface Resolved {
+  claims: UnsubscribeClaims;
+  facts: PageFacts;
+}
+
 /**
- * The recipient's unsubscribe link (R-U1, R-U2). GET shows a page and never changes state (link scanners
+ * The recipient's unsubscribe link (R-U1, R-U2, R-U4). GET shows a page and never changes state (link scanners
  * prefetch); POST — the RFC 8058 one-click body or the page's form — opts out and answers 200 once stored.
  */
 @ApiExcludeController()
@@ -31,14 +36,13 @@ export class UnsubscribeController {
     @Res() reply: FastifyReply,
   ) {
     const lang = pickLanguage(language);
-    const claims = this.optOuts.verify(token);
-    if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    const facts = await this.optOuts.pageFacts(claims);
-    if (!facts.known) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    return reply
-      .status(200)
-      .headers(PAGE_HEADERS)
-      .send(confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, `/u/${encodeURIComponent(token)}`));
+    const found = await this.resolve(token);
+    if (!found) return this.invalid(reply, lang, 404);
+    const { facts } = found;
+    return this.send(
+      reply,
+      confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, `/u/${encodeURIComponent(token)}`),
+    );
   }
 
   @Post(':token')
@@ -50,21 +54,13 @@ export class UnsubscribeController {
     @Res() reply: FastifyReply,
   ) {
     const lang = pickLanguage(language);
-    const claims = this.optOuts.verify(token);
-    if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    if (!isUnsubscribeRequest(form)) return reply.status(400).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    // A validly signed token whose contact is not this tenant's (another tenant's, or erased) changes nothing.
-    if (!(await this.optOuts.pageFacts(claims)).known)
-      return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    await this.optOuts.optOut(claims, form?.['List-Unsubscribe'] === 'One-Click' ? 'one-click' : 'page');
-    const facts = await this.optOuts.pageFacts(claims);
-    return reply
-      .status(200)
-      .headers(PAGE_HEADERS)
-      .send(donePage(lang, facts.maskedAddress ?? '—', facts.tenantName));
+    const found = await this.resolve(token);
+    if (!found) return this.invalid(reply, lang, 404);
+    if (!isUnsubscribeRequest(form)) return this.invalid(reply, lang, 400);
+    await this.optOuts.optOut(found.claims, form?.['List-Unsubscribe'] === 'One-Click' ? 'one-click' : 'page');
+    return this.send(reply, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
   }
 
-  /** R-U4: the preference page; like the confirm page, GET changes nothing. */
   @Get(':token/preferences')
   async preferences(
     @Param('token') token: string,
@@ -72,14 +68,11 @@ export class UnsubscribeController {
     @Res() reply: FastifyReply,
   ) {
     const lang = pickLanguage(language);
-    const claims = this.optOuts.verify(token);
-    if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    const facts = await this.optOuts.pageFacts(claims);
+    const found = await this.resolve(token);
+    if (!found) return this.invalid(reply, lang, 404);
+    const { facts } = found;
     const action = `/u/${encodeURIComponent(token)}/preferences`;
-    return reply
-      .status(200)
-      .headers(PAGE_HEADERS)
-      .send(preferencesPage(lang, facts.maskedAddress ?? '—', facts.tenantName, facts.lists, action));
+    return this.send(reply, preferencesPage(lang, facts.maskedAddress ?? '—', facts.tenantName, facts.lists, action));
   }
 
   @Post(':token/preferences')
@@ -91,19 +84,34 @@ export class UnsubscribeController {
     @Res() reply: FastifyReply,
   ) {
     const lang = pickLanguage(language);
-    const claims = this.optOuts.verify(token);
-    if (!claims) return reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
-    const facts = await this.optOuts.pageFacts(claims);
-    const choice = listsToLeave(form, facts.lists);
-    if (!choice) return reply.status(400).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
+    const found = await this.resolve(token);
+    if (!found) return this.invalid(reply, lang, 404);
+    const choice = listsToLeave(form, found.facts.lists);
+    if (!choice) return this.invalid(reply, lang, 400);
     if ('everything' in choice) {
-      await this.optOuts.optOut(claims, 'preferences');
-      return reply
-        .status(200)
-        .headers(PAGE_HEADERS)
-        .send(donePage(lang, facts.maskedAddress ?? '—', facts.tenantName));
+      await this.optOuts.optOut(found.claims, 'preferences');
+      return this.send(reply, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
     }
-    await this.optOuts.optOut(claims, 'preferences', choice.lists);
-    return reply.status(200).headers(PAGE_HEADERS).send(listsLeftPage(lang, choice.lists));
+    await this.optOuts.optOut(found.claims, 'preferences', choice.lists);
+    return this.send(reply, listsLeftPage(lang, choice.lists));
+  }
+
+  /**
+   * A valid unsubscribe token whose contact its tenant knows, or null: forged, other-kind, retired-key tokens, and
+   * validly signed tokens naming another tenant's (or an erased) contact all change nothing.
+   */
+  private async resolve(token: string): Promise<Resolved | null> {
+    const claims = this.optOuts.verify(token);
+    if (!claims) return null;
+    const facts = await this.optOuts.pageFacts(claims);
+    return facts.known ? { claims, facts } : null;
+  }
+
+  private send(reply: FastifyReply, html: string): FastifyReply {
+    return reply.status(200).headers(PAGE_HEADERS).send(html);
+  }
+
+  private invalid(reply: FastifyReply, lang: PageLanguage, status: 400 | 404): FastifyReply {
+    return reply.status(status).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
   }
 }
