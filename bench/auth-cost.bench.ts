@@ -2,7 +2,7 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import autocannon from 'autocannon';
 import { closeAdminPools, createTestTenant, http, startTestServices, TEST_BOOTSTRAP_TOKEN } from '@missive/testing';
 import type { TenantContext } from '@missive/tenancy';
-import { ContactEvents } from '../apps/contacts/src/contacts/contact-events';
+import { ContactEvents } from '@missive/contact-domain';
 import { ContactsRepository } from '../apps/contacts/src/contacts/contacts.repository';
 import { ContactsService } from '../apps/contacts/src/contacts/contacts.service';
 import { contactsService } from '../apps/contacts/src/service';

@@ -17,8 +17,8 @@ import {
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
-import { CONTACT_COLUMNS, CONTACT_UPSERT_CONFLICT } from '../apps/contacts/src/contacts/contacts.repository';
-import { validateContactInput } from '../apps/contacts/src/contacts/contact.rules';
+import { CONTACT_COLUMNS, validateContactInput } from '@missive/contact-domain';
+import { CONTACT_UPSERT_CONFLICT } from '../apps/contacts/src/contacts/contacts.repository';
 import { copyLine } from '../apps/contacts/src/imports/copy-text';
 import { contactsService } from '../apps/contacts/src/service';
 import { supportService } from '../apps/support/src/service';

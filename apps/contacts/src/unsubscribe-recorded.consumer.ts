@@ -6,7 +6,7 @@ import {
   type UnsubscribeRecordedV1,
 } from '@missive/contracts';
 import { appendToOutbox, ConsumeEvents, type EventBatch } from '@missive/kafka';
-import { ContactEvents } from './contacts/contact-events';
+import { ContactEvents } from '@missive/contact-domain';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 

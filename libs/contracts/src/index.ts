@@ -6,3 +6,4 @@ export * from './campaign-events';
 export * from './tracking-events';
 export * from './contact-events';
 export * from './contact-state-events';
+export * from './privacy-events';

@@ -32,6 +32,7 @@ export const TOPICS: readonly TopicSpec[] = [
   { event: 'tracking.hit', partitions: 6 },
   { event: 'unsubscribe.recorded', partitions: 6 },
   { event: 'privacy.purge-completed', partitions: 1 },
+  { event: 'privacy.request-referred', partitions: 3 },
 ];
 
 export function topicName(region: Region, event: string): string {

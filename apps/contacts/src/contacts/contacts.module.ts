@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ContactEvents } from './contact-events';
+import { ContactEvents } from '@missive/contact-domain';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';

@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '../sql-result';
-import { CONSENT_WITHDRAWN_SQL, type ContactStateRow } from './contact-events';
-import type { ConsentRecord } from './consent.rules';
-import type { ContactData, ContactStatus, LawfulBasis } from './contact.rules';
+import {
+  CONSENT_WITHDRAWN_SQL,
+  CONTACT_COLUMNS,
+  contactColumnValues,
+  type ConsentRecord,
+  type ContactData,
+  type ContactStateRow,
+  type ContactStatus,
+  type LawfulBasis,
+} from '@missive/contact-domain';
 
 /** A contacts row as the API shows it (and as `contact.changed` v2 carries it). */
 export interface ContactRow extends ContactStateRow {
@@ -31,22 +38,6 @@ const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.loc
   c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.created_at,
   c.updated_at, ${CONSENT_WITHDRAWN_SQL}`;
 
-/** The written columns, in the order of the upsert's source rows (API and import staging table alike). */
-export const CONTACT_COLUMNS = [
-  'email',
-  'first_name',
-  'last_name',
-  'phone',
-  'locale',
-  'region',
-  'lawful_basis',
-  'consent',
-  'tracking_consent',
-  'birth_date',
-  'attributes',
-  'lists',
-  'tags',
-] as const;
 const DATA_COLUMNS = CONTACT_COLUMNS.filter((c) => c !== 'email');
 
 /**
@@ -62,43 +53,29 @@ export const CONTACT_UPSERT_CONFLICT = `ON CONFLICT (tenant_id, email) DO UPDATE
   WHERE (${DATA_COLUMNS.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${DATA_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})
      OR (EXCLUDED.status = 'suppressed' AND c.status = 'active')`;
 
-function params(contact: ContactData): unknown[] {
-  return [
-    contact.email,
-    contact.firstName,
-    contact.lastName,
-    contact.phone,
-    contact.locale,
-    contact.region,
-    contact.lawfulBasis,
-    contact.consent ? JSON.stringify(contact.consent) : null,
-    contact.trackingConsent,
-    contact.birthDate,
-    JSON.stringify(contact.attributes),
-    contact.lists,
-    contact.tags,
-  ];
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Queries on contacts; every method takes the tenant id and runs inside `withTenant` (RLS confines it too). */
 @Injectable()
 export class ContactsRepository {
-  /** Upserts one contact; `inserted` is null when the stored row was already identical. */
+  /**
+   * Upserts one contact; `inserted` is null when the stored row was already identical. `addressHash` is the
+   * address's keyed hash: a hash-only suppression (an erased person who had opted out, R-D2) suppresses it too.
+   */
   async upsert(
     m: EntityManager,
     tenantId: string,
     contact: ContactData,
+    addressHash: string,
   ): Promise<{ row: ContactRow; inserted: boolean | null }> {
     const rows: (ContactRow & { inserted: boolean })[] = await m.query(
       `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::date, $12::jsonb, $13::text[], $14::text[],
-         CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.email = $2)
+         CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND (s.email = $2 OR s.address_hash = $15))
            THEN 'suppressed' ELSE 'active' END
        ${CONTACT_UPSERT_CONFLICT}
        RETURNING ${SELECT_COLUMNS}, (c.xmax = 0) AS inserted`,
-      [tenantId, ...params(contact)],
+      [tenantId, ...contactColumnValues(contact), addressHash],
     );
     if (rows.length > 0) {
       const { inserted, ...row } = rows[0];
@@ -138,7 +115,7 @@ export class ContactsRepository {
          AND (${CONTACT_COLUMNS.map((col) => `c.${col}`).join(', ')}) IS DISTINCT FROM
              ($3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::date, $13::jsonb, $14::text[], $15::text[])
        RETURNING ${SELECT_COLUMNS}`,
-      [tenantId, id, ...params(contact)],
+      [tenantId, id, ...contactColumnValues(contact)],
     );
     return returnedRows<ContactRow>(result)[0] ?? null;
   }

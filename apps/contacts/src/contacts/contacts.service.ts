@@ -4,36 +4,24 @@ import { CONTACT_ERASED, type ContactErasedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
+import { keyedAddressHash } from '@missive/tenant-keys';
 import type { TenantContext } from '@missive/tenancy';
-import { ContactEvents } from './contact-events';
-import { validateContactInput, WRITABLE_FIELDS, type FieldProblem } from './contact.rules';
+import {
+  contactInput,
+  ContactEvents,
+  emailSyntaxProblem,
+  type FieldProblem,
+  normaliseEmail,
+  validateContactInput,
+  WRITABLE_FIELDS,
+} from '@missive/contact-domain';
 import { ContactsRepository, type ContactRow } from './contacts.repository';
-import { emailSyntaxProblem, normaliseEmail } from './email.rules';
 import { toContactResponse, type ContactResponse } from './dto/contact.dto';
 
 type Tenant = Pick<TenantContext, 'id' | 'region' | 'transferSafeguard'>;
 
 function invalid(errors: FieldProblem[]): InvalidInputError {
   return new InvalidInputError(`Invalid contact: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
-}
-
-/** The stored contact in the API's input shape, so a PATCH is checked by the same rules as a create. */
-function toInput(row: ContactRow): Record<string, unknown> {
-  return {
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    phone: row.phone,
-    locale: row.locale,
-    region: row.region,
-    lawfulBasis: row.lawful_basis,
-    consent: row.consent,
-    birthDate: row.birth_date,
-    trackingConsent: row.tracking_consent,
-    lists: row.lists,
-    tags: row.tags,
-    attributes: row.attributes,
-  };
 }
 
 /** Contact create/upsert, read, patch and erasure: load, apply the rules, write and publish in one transaction. */
@@ -54,8 +42,10 @@ export class ContactsService {
   async upsert(tenant: Tenant, body: unknown): Promise<{ created: boolean; contact: ContactResponse }> {
     const result = validateContactInput(body, tenant);
     if (!result.ok) throw invalid(result.errors);
+    // R-D2: an erased person who had opted out is known to the suppression list only by this keyed hash.
+    const addressHash = keyedAddressHash(await this.events.dataKey(tenant), result.contact.email);
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
-      const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact);
+      const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact, addressHash);
       if (inserted !== null) await this.changed(m, tenant, row);
       return { created: inserted === true, contact: toContactResponse(row) };
     });
@@ -91,7 +81,7 @@ export class ContactsService {
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       const existing = await this.contacts.findById(m, tenant.id, id, true);
       if (!existing) throw new NotFoundError('Contact');
-      const result = validateContactInput({ ...toInput(existing), ...body }, tenant);
+      const result = validateContactInput({ ...contactInput(existing), ...body }, tenant);
       if (!result.ok) throw invalid(result.errors);
       let updated: ContactRow | null;
       try {

@@ -1,4 +1,4 @@
-import type { ContactData } from '../contacts/contact.rules';
+import type { ContactData } from '@missive/contact-domain';
 
 /**
  * PostgreSQL COPY text format for the import's staging table: one line per contact, tab-separated, in the

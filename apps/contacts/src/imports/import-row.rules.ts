@@ -1,5 +1,4 @@
-import type { FieldProblem } from '../contacts/consent.rules';
-import { WRITABLE_FIELDS } from '../contacts/contact.rules';
+import { type FieldProblem, WRITABLE_FIELDS } from '@missive/contact-domain';
 
 /**
  * How the columns of an import file become the API's contact body (API.md), so that the import is checked by

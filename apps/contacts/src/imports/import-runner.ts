@@ -8,8 +8,8 @@ import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { contactChangedEvent, ContactEvents } from '../contacts/contact-events';
-import { validateContactInput, type TenantFacts } from '../contacts/contact.rules';
+import { keyedAddressHash } from '@missive/tenant-keys';
+import { contactChangedEvent, ContactEvents, type TenantFacts, validateContactInput } from '@missive/contact-domain';
 import { copyLine } from './copy-text';
 import { ImportFiles } from './import-files';
 import { csvRecordToInput, fieldWithInvalidText, planColumns, type ColumnPlan } from './import-row.rules';
@@ -93,6 +93,7 @@ class BatchBuilder {
   build(): ImportBatch {
     return {
       copyText: this.lines.length > 0 ? `${this.lines.join('\n')}\n` : '',
+      emails: [...this.byEmail.keys()],
       rows: this.lines.length,
       total: this.total,
       rejected: this.rejected,
@@ -305,8 +306,10 @@ export class ImportRunner {
         result.changed.map((row) => contactChangedEvent(dataKey!, tenant, row)),
       );
     };
+    // R-D2: only consulted when the tenant has hash-only suppressions (erased people who had opted out).
+    const addressHash = (email: string) => keyedAddressHash(dataKey!, email);
     const started = Date.now();
-    const result = await this.imports.writeBatch(runner, job.tenantId, job.importId, batch, publish);
+    const result = await this.imports.writeBatch(runner, job.tenantId, job.importId, batch, publish, addressHash);
     this.logger.debug(
       { importId: job.importId, rows: batch.total, created: result.createdIds.length, ms: Date.now() - started },
       'import batch written',

@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager, QueryRunner } from 'typeorm';
-import { CONTACT_STATE_SQL, type ContactStateRow } from '../contacts/contact-events';
-import { CONTACT_COLUMNS, CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
+import { CONTACT_COLUMNS, CONTACT_STATE_SQL, type ContactStateRow } from '@missive/contact-domain';
+import { CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
 
 export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';
 export type ImportFormat = 'csv' | 'ndjson';
@@ -45,6 +45,8 @@ export const MAX_STORED_ERRORS = 1000;
 /** One batch of an import, ready to write: COPY lines of the valid rows and the batch's counts and errors. */
 export interface ImportBatch {
   copyText: string;
+  /** The valid rows' normalised addresses, one per COPY line. */
+  emails: string[];
   rows: number;
   total: number;
   rejected: number;
@@ -142,6 +144,7 @@ export class ImportsRepository {
     importId: string,
     batch: ImportBatch,
     publish: (m: EntityManager, result: BatchResult) => Promise<void>,
+    addressHash: (email: string) => string,
   ): Promise<BatchResult> {
     const m = runner.manager;
     await runner.startTransaction();
@@ -158,14 +161,15 @@ export class ImportsRepository {
         // The query runner's own pg client, so the COPY is part of this transaction.
         const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
         await pipeline(Readable.from([batch.copyText]), client.query(copyFrom('COPY import_staging FROM STDIN')));
+        const hashSuppressed = await this.hashSuppressedEmails(m, tenantId, batch.emails, addressHash);
         const rows: (ContactStateRow & { inserted: boolean })[] = await m.query(
           `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
            SELECT $1, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
-             CASE WHEN sp.email IS NULL THEN 'active' ELSE 'suppressed' END
+             CASE WHEN sp.email IS NULL AND s.email <> ALL($2::text[]) THEN 'active' ELSE 'suppressed' END
            FROM import_staging s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
            ${CONTACT_UPSERT_CONFLICT}
            RETURNING ${CONTACT_STATE_SQL}, (c.xmax = 0) AS inserted`,
-          [tenantId],
+          [tenantId, hashSuppressed],
         );
         const createdIds: string[] = [];
         const updatedIds: string[] = [];
@@ -206,5 +210,28 @@ export class ImportsRepository {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
     }
+  }
+
+  /**
+   * R-D2: the batch's addresses whose keyed hash is on the suppression list (erased people who had opted out).
+   * Hashes are computed only when the tenant has such rows at all, so a normal import pays one indexed EXISTS.
+   */
+  private async hashSuppressedEmails(
+    m: EntityManager,
+    tenantId: string,
+    emails: string[],
+    addressHash: (email: string) => string,
+  ): Promise<string[]> {
+    const [{ any }]: { any: boolean }[] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND address_hash IS NOT NULL) AS any`,
+      [tenantId],
+    );
+    if (!any) return [];
+    const byHash = new Map(emails.map((email) => [addressHash(email), email]));
+    const found: { address_hash: string }[] = await m.query(
+      `SELECT address_hash FROM suppressions WHERE tenant_id = $1 AND address_hash = ANY($2::text[])`,
+      [tenantId, [...byHash.keys()]],
+    );
+    return found.map((r) => byHash.get(r.address_hash)!);
   }
 }

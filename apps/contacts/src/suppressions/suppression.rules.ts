@@ -1,5 +1,4 @@
-import type { FieldProblem } from '../contacts/consent.rules';
-import { emailSyntaxProblem, normaliseEmail } from '../contacts/email.rules';
+import { emailSyntaxProblem, type FieldProblem, normaliseEmail } from '@missive/contact-domain';
 
 export interface SuppressionInput {
   email: string;

@@ -11,11 +11,11 @@ export interface SuppressionRow {
 /** Queries on a tenant's suppression list (R-U5); every method takes the tenant id. */
 @Injectable()
 export class SuppressionsRepository {
-  /** One page in address order, starting after `after`. */
+  /** One page in address order, starting after `after`; hash-only rows of erased people (R-D2) have no address. */
   list(m: EntityManager, tenantId: string, limit: number, after: string | null): Promise<SuppressionRow[]> {
     return m.query(
       `SELECT email, reason, created_at FROM suppressions
-       WHERE tenant_id = $1 AND ($2::text IS NULL OR email > $2) ORDER BY email LIMIT $3`,
+       WHERE tenant_id = $1 AND email IS NOT NULL AND ($2::text IS NULL OR email > $2) ORDER BY email LIMIT $3`,
       [tenantId, after, limit],
     );
   }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { MissiveConfig } from '@missive/config';
-import { UNSUBSCRIBE_RECORDED, type UnsubscribeRecordedV1 } from '@missive/contracts';
+import { markOptedOut, recordOptOut } from '@missive/contact-domain';
+import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { appendToOutbox } from '@missive/kafka';
-import { optOutSetKey, RedisClients } from '@missive/redis';
+import { RedisClients } from '@missive/redis';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 
 export type UnsubscribeClaims = LinkTokenClaims & { kind: 'unsubscribe' };
@@ -68,7 +68,7 @@ export class OptOutService {
     await this.recordDurably(claims, source, lists);
     // Before the caller's 200: no send gate claims a message to this contact from now on (R-U2).
     if (lists === null)
-      await this.redis.forRegion(claims.region).sadd(optOutSetKey(claims.region, claims.tenantId), claims.contactId);
+      await markOptedOut(this.redis.forRegion(claims.region), claims.region, claims.tenantId, claims.contactId);
   }
 
   private async recordDurably(
@@ -76,23 +76,16 @@ export class OptOutService {
     source: UnsubscribeRecordedV1['source'],
     lists: string[] | null,
   ): Promise<void> {
-    await this.databases.withTenant(claims.region, claims.tenantId, async (m) => {
-      if (lists === null) {
-        const existing = await m.query(
-          'SELECT 1 FROM unsubscribe_opt_outs WHERE tenant_id = $1 AND contact_id = $2 AND lists IS NULL LIMIT 1',
-          [claims.tenantId, claims.contactId],
-        );
-        if (existing.length > 0) return;
-      }
-      await m.query(
-        'INSERT INTO unsubscribe_opt_outs (tenant_id, contact_id, campaign_id, lists, source) VALUES ($1, $2, $3, $4, $5)',
-        [claims.tenantId, claims.contactId, claims.campaignId, lists, source],
-      );
-      const data: UnsubscribeRecordedV1 = { contactId: claims.contactId, campaignId: claims.campaignId, lists, source };
-      await appendToOutbox(m, [
-        { type: UNSUBSCRIBE_RECORDED, region: claims.region, tenantId: claims.tenantId, key: claims.contactId, data },
-      ]);
-    });
+    await this.databases.withTenant(claims.region, claims.tenantId, (m) =>
+      recordOptOut(m, {
+        tenantId: claims.tenantId,
+        region: claims.region,
+        contactId: claims.contactId,
+        campaignId: claims.campaignId,
+        lists,
+        source,
+      }),
+    );
   }
 
   private async tenantName(tenantId: string): Promise<string> {

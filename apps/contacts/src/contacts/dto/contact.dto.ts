@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { CONTACT_STATUSES, LAWFUL_BASES, type ContactStatus, type LawfulBasis } from '../contact.rules';
-import type { ConsentRecord } from '../consent.rules';
+import {
+  type ConsentRecord,
+  CONTACT_STATUSES,
+  type ContactStatus,
+  LAWFUL_BASES,
+  type LawfulBasis,
+} from '@missive/contact-domain';
 import type { ContactRow } from '../contacts.repository';
 
 /**

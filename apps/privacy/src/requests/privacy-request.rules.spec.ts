@@ -1,0 +1,104 @@
+import {
+  addBusinessDays,
+  changesProblems,
+  keepsSuppressionHash,
+  requestDeadlines,
+  requestRegime,
+  serveDecision,
+} from './privacy-request.rules';
+
+describe('privacy-request rules', () => {
+  describe('due dates', () => {
+    it('R-D1: an EEA request is due 30 days after receipt and has no acknowledgeBy', () => {
+      const receivedAt = new Date('2026-03-02T10:15:00Z');
+      expect(requestDeadlines('EEA', receivedAt)).toEqual({
+        dueAt: new Date('2026-04-01T10:15:00Z'),
+        acknowledgeBy: null,
+      });
+    });
+
+    it('R-D1: an NA request is due 45 days after receipt and acknowledged within 10 business days', () => {
+      // Monday 2 March 2026: ten working days later is Monday 16 March.
+      const receivedAt = new Date('2026-03-02T10:15:00Z');
+      expect(requestDeadlines('NA', receivedAt)).toEqual({
+        dueAt: new Date('2026-04-16T10:15:00Z'),
+        acknowledgeBy: new Date('2026-03-16T10:15:00Z'),
+      });
+    });
+
+    it('R-D1: business days skip Saturdays and Sundays, also when received on a weekend', () => {
+      expect(addBusinessDays(new Date('2026-03-06T09:00:00Z'), 1)).toEqual(new Date('2026-03-09T09:00:00Z')); // Fri → Mon
+      expect(addBusinessDays(new Date('2026-03-07T09:00:00Z'), 1)).toEqual(new Date('2026-03-09T09:00:00Z')); // Sat → Mon
+      expect(addBusinessDays(new Date('2026-03-08T09:00:00Z'), 10)).toEqual(new Date('2026-03-20T09:00:00Z')); // Sun → Fri
+      expect(addBusinessDays(new Date('2026-03-04T09:00:00Z'), 0)).toEqual(new Date('2026-03-04T09:00:00Z'));
+    });
+
+    it("R-D1, R-T3: the data subject's regime sets the deadlines; without a contact, the tenant's region", () => {
+      expect(requestRegime('NA', 'EEA')).toBe('EEA');
+      expect(requestRegime('NA', null)).toBe('NA');
+      expect(requestRegime('EEA', 'NA')).toBe('NA');
+    });
+  });
+
+  describe('request body', () => {
+    it('R-D1: rectification needs changes, a non-empty object of writable contact fields', () => {
+      expect(changesProblems('rectification', undefined)).toEqual([
+        { field: 'changes', reason: 'is required for rectification' },
+      ]);
+      expect(changesProblems('rectification', {})).toEqual([
+        { field: 'changes', reason: 'must name at least one field' },
+      ]);
+      expect(changesProblems('rectification', ['x'])).toEqual([{ field: 'changes', reason: 'must be an object' }]);
+      expect(changesProblems('rectification', { firstName: 'Ann', shoeSize: 9, id: 'x' })).toEqual([
+        { field: 'changes.shoeSize', reason: 'unknown field' },
+        { field: 'changes.id', reason: 'unknown field' },
+      ]);
+      expect(changesProblems('rectification', { firstName: 'Ann', email: 'ann@example.com' })).toEqual([]);
+    });
+
+    it('R-D1: the other types take no changes', () => {
+      expect(changesProblems('access', undefined)).toEqual([]);
+      expect(changesProblems('erasure', { firstName: 'Ann' })).toEqual([
+        { field: 'changes', reason: 'is only accepted with type rectification' },
+      ]);
+    });
+  });
+
+  describe('serving', () => {
+    it('R-D1: a request on an address with no data held is rejected with a reason', () => {
+      expect(serveDecision('access', { contact: false, suppression: false })).toEqual({
+        serve: false,
+        reason: 'no data is held on this address',
+      });
+    });
+
+    it('R-D1: access and erasure cover an address held only on the suppression list; the others need a contact', () => {
+      const onlySuppressed = { contact: false, suppression: true };
+      expect(serveDecision('access', onlySuppressed)).toEqual({ serve: true });
+      expect(serveDecision('portability', onlySuppressed)).toEqual({ serve: true });
+      expect(serveDecision('erasure', onlySuppressed)).toEqual({ serve: true });
+      for (const type of ['rectification', 'restriction', 'objection'] as const) {
+        expect(serveDecision(type, onlySuppressed)).toMatchObject({ serve: false });
+        expect(serveDecision(type, { contact: true, suppression: false })).toEqual({ serve: true });
+      }
+    });
+  });
+
+  describe('erasure', () => {
+    const never = { contactStatus: 'active' as const, fullOptOuts: 0, onSuppressionList: false };
+
+    it('R-D2: an erased person who had opted out keeps a keyed hash on the suppression list', () => {
+      expect(keepsSuppressionHash({ ...never, contactStatus: 'unsubscribed' })).toBe(true);
+      expect(keepsSuppressionHash({ ...never, contactStatus: 'suppressed' })).toBe(true);
+      expect(keepsSuppressionHash({ ...never, fullOptOuts: 1 })).toBe(true);
+      expect(keepsSuppressionHash({ ...never, onSuppressionList: true })).toBe(true);
+      expect(keepsSuppressionHash({ contactStatus: null, fullOptOuts: 0, onSuppressionList: true })).toBe(true);
+    });
+
+    it('R-D2: an erased person who never opted out leaves nothing behind', () => {
+      expect(keepsSuppressionHash(never)).toBe(false);
+      expect(keepsSuppressionHash({ ...never, contactStatus: 'restricted' })).toBe(false);
+      expect(keepsSuppressionHash({ ...never, contactStatus: 'bounced' })).toBe(false);
+    });
+  });
+});

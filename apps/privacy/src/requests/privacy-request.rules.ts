@@ -1,0 +1,122 @@
+import { WRITABLE_FIELDS, type ContactStatus, type FieldProblem } from '@missive/contact-domain';
+import type { Region } from '@missive/contracts';
+
+/**
+ * Data-subject requests (R-D1–D3) as plain rules: the request types, their due dates, what a request body may
+ * carry, when a request can be served, and what an erasure must leave behind. No Nest, no I/O.
+ */
+
+export const PRIVACY_REQUEST_TYPES = [
+  'access',
+  'portability',
+  'rectification',
+  'erasure',
+  'restriction',
+  'objection',
+] as const;
+export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
+export type PrivacyRequestStatus = 'pending' | 'completed' | 'rejected';
+export type PrivacyRequestSource = 'api' | 'support';
+
+/** R-D1: the answer is due 30 days after receipt under GDPR Art. 12(3), 45 days under CCPA § 1798.130. */
+export const RESPONSE_DAYS: Readonly<Record<Region, number>> = Object.freeze({ EEA: 30, NA: 45 });
+/** R-D1: CCPA regulations § 7021 — confirm receipt within 10 business days (NA only). */
+export const ACKNOWLEDGE_BUSINESS_DAYS = 10;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RequestDeadlines {
+  dueAt: Date;
+  acknowledgeBy: Date | null;
+}
+
+/** `days` working days (Monday to Friday, UTC) after `from`, at the same time of day. */
+export function addBusinessDays(from: Date, days: number): Date {
+  let at = from.getTime();
+  let left = days;
+  while (left > 0) {
+    at += DAY_MS;
+    const weekday = new Date(at).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left -= 1;
+  }
+  return new Date(at);
+}
+
+/** R-D1: the due dates run from `receivedAt` (for a referral, when support got it, R-D3). */
+export function requestDeadlines(regime: Region, receivedAt: Date): RequestDeadlines {
+  return {
+    dueAt: new Date(receivedAt.getTime() + RESPONSE_DAYS[regime] * DAY_MS),
+    acknowledgeBy: regime === 'NA' ? addBusinessDays(receivedAt, ACKNOWLEDGE_BUSINESS_DAYS) : null,
+  };
+}
+
+/**
+ * The regime whose deadlines apply (R-T3): the data subject's when a contact has the address (an EEA subject of an
+ * NA tenant keeps the GDPR's 30 days), otherwise the tenant's home region.
+ */
+export function requestRegime(tenantRegion: Region, contactRegion: Region | null): Region {
+  return contactRegion ?? tenantRegion;
+}
+
+const WRITABLE = new Set<string>(WRITABLE_FIELDS);
+
+/**
+ * R-D1, R-C5: `changes` is required for a rectification — a non-empty object of the fields a client may write on
+ * a contact (PATCH /v1/contacts) — and refused on any other type. Every problem is named.
+ */
+export function changesProblems(type: PrivacyRequestType, changes: unknown): FieldProblem[] {
+  if (type !== 'rectification') {
+    return changes === undefined ? [] : [{ field: 'changes', reason: 'is only accepted with type rectification' }];
+  }
+  if (changes === undefined || changes === null) return [{ field: 'changes', reason: 'is required for rectification' }];
+  if (typeof changes !== 'object' || Array.isArray(changes)) return [{ field: 'changes', reason: 'must be an object' }];
+  const fields = Object.keys(changes);
+  if (fields.length === 0) return [{ field: 'changes', reason: 'must name at least one field' }];
+  return fields
+    .filter((field) => !WRITABLE.has(field))
+    .map((field) => ({ field: `changes.${field}`, reason: 'unknown field' }));
+}
+
+/** What Missive holds on the address: a contact, and/or an entry on the suppression list. */
+export interface SubjectHoldings {
+  contact: boolean;
+  suppression: boolean;
+}
+
+export type ServeDecision = { serve: true } | { serve: false; reason: string };
+
+/**
+ * Whether a request can be served. Nothing held → rejected: there is nothing to give, change or erase (the
+ * tenant answers the person that no data is held). Access, portability and erasure also cover an address that is
+ * only on the suppression list; rectification, restriction and objection need a contact.
+ */
+export function serveDecision(type: PrivacyRequestType, held: SubjectHoldings): ServeDecision {
+  if (!held.contact && !held.suppression) {
+    return { serve: false, reason: 'no data is held on this address' };
+  }
+  if (!held.contact && (type === 'rectification' || type === 'restriction' || type === 'objection')) {
+    return { serve: false, reason: 'no contact has this address (it is only on the suppression list)' };
+  }
+  return { serve: true };
+}
+
+/** What shows that the person opted out of the tenant's marketing before an erasure. */
+export interface OptOutFacts {
+  contactStatus: ContactStatus | null;
+  /** Opt-outs of everything (unsubscribe, objection); leaving single lists is not one. */
+  fullOptOuts: number;
+  onSuppressionList: boolean;
+}
+
+/**
+ * R-D2: an erased person who had opted out leaves a keyed hash of the address on the suppression list, so a
+ * re-import lands suppressed instead of resurrecting them. Someone who never opted out leaves nothing.
+ */
+export function keepsSuppressionHash(facts: OptOutFacts): boolean {
+  return (
+    facts.onSuppressionList ||
+    facts.fullOptOuts > 0 ||
+    facts.contactStatus === 'unsubscribed' ||
+    facts.contactStatus === 'suppressed'
+  );
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { normaliseEmail } from '@missive/contact-domain';
+import { Databases } from '@missive/database';
+import { InvalidInputError, NotFoundError } from '@missive/http';
+import type { TenantContext } from '@missive/tenancy';
+import { DataSubjectActions, type ActionOutcome } from './data-subject-actions';
+import type { CreatePrivacyRequestDto, PrivacyRequestAcceptedDto, PrivacyRequestDto } from './dto/privacy-request.dto';
+import { changesProblems, requestDeadlines, requestRegime, serveDecision } from './privacy-request.rules';
+import { PrivacyRequestsRepository, type PrivacyRequestRow } from './privacy-requests.repository';
+
+type Tenant = Pick<TenantContext, 'id' | 'region' | 'transferSafeguard'>;
+
+export function toPrivacyRequestDto(row: PrivacyRequestRow): PrivacyRequestDto {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    receivedAt: row.received_at.toISOString(),
+    ...(row.acknowledge_by ? { acknowledgeBy: row.acknowledge_by.toISOString() } : {}),
+    dueAt: row.due_at.toISOString(),
+    ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
+    ...(row.result !== null && row.result !== undefined ? { result: row.result } : {}),
+  };
+}
+
+function toAccepted(row: PrivacyRequestRow): PrivacyRequestAcceptedDto {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    dueAt: row.due_at.toISOString(),
+    receivedAt: row.received_at.toISOString(),
+    ...(row.acknowledge_by ? { acknowledgeBy: row.acknowledge_by.toISOString() } : {}),
+  };
+}
+
+/**
+ * Data-subject requests from the tenant API (R-D1). A request is served as it arrives: in one tenant transaction
+ * the person is looked up, the request is carried out (or rejected with a reason when nothing can be done) and
+ * recorded with its due dates, so the answer is already `completed` or `rejected`. Invalid changes roll all of it
+ * back (400, nothing half-written, R-C5).
+ */
+@Injectable()
+export class PrivacyRequestsService {
+  constructor(
+    private readonly databases: Databases,
+    private readonly requests: PrivacyRequestsRepository,
+    private readonly actions: DataSubjectActions,
+  ) {}
+
+  async submit(tenant: Tenant, dto: CreatePrivacyRequestDto): Promise<PrivacyRequestAcceptedDto> {
+    const problems = changesProblems(dto.type, dto.changes);
+    if (problems.length > 0) throw new InvalidInputError('Invalid input: changes', problems);
+    const receivedAt = new Date();
+    const email = normaliseEmail(dto.email);
+    const { row, outcome } = await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      const subject = await this.actions.find(m, tenant, email);
+      const decision = serveDecision(dto.type, { contact: subject.contact !== null, suppression: subject.suppressed });
+      const outcome: ActionOutcome = decision.serve
+        ? await this.actions.perform(m, tenant, dto.type, subject, dto.changes)
+        : { result: { reason: decision.reason } };
+      const regime = requestRegime(tenant.region, subject.contact?.region ?? null);
+      const recorded = await this.requests.insert(m, tenant.id, {
+        type: dto.type,
+        source: 'api',
+        status: decision.serve ? 'completed' : 'rejected',
+        // An erased contact's id is not kept with the request that erased it.
+        contactId: dto.type === 'erasure' ? null : (subject.contact?.id ?? null),
+        addressHash: subject.addressHash,
+        receivedAt,
+        deadlines: requestDeadlines(regime, receivedAt),
+        result: outcome.result,
+      });
+      return { row: recorded!, outcome };
+    });
+    await outcome.afterCommit?.();
+    return toAccepted(row);
+  }
+
+  async get(tenant: Tenant, id: string): Promise<PrivacyRequestDto> {
+    const row = await this.databases.withTenant(tenant.region, tenant.id, (m) => this.requests.find(m, tenant.id, id));
+    if (!row) throw new NotFoundError('Privacy request');
+    return toPrivacyRequestDto(row);
+  }
+}
