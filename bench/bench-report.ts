@@ -37,20 +37,32 @@ export function record(result: BenchResult): void {
     const r = JSON.parse(readFileSync(join(RESULTS, file), 'utf8')) as BenchResult;
     latest.set(r.bench, r);
   }
-  const intro = existsSync(DOC) ? readFileSync(DOC, 'utf8').split('<!-- results -->')[0] : '# Benchmarks\n\n';
-  const sections = [...latest.values()].map((r) =>
-    [
-      `## ${r.bench}`,
-      '',
-      `${r.at} — ${r.machine}`,
-      '',
-      '| metric | value | unit | note |',
-      '|---|---:|---|---|',
-      ...r.rows.map((row) => `| ${row.metric} | ${formatNumber(row.value)} | ${row.unit} | ${row.note ?? ''} |`),
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(DOC, `${intro.trimEnd()}\n\n<!-- results -->\n\n${sections.join('\n')}`);
+  const [intro, previous = ''] = existsSync(DOC)
+    ? readFileSync(DOC, 'utf8').split('<!-- results -->')
+    : ['# Benchmarks\n\n'];
+  // Sections of benches with no result file here (results are not committed; a fresh clone has none) stay as
+  // they were: running one bench must not erase the others' last numbers.
+  const sections = new Map<string, string>();
+  for (const part of previous.split(/^(?=## )/m)) {
+    const name = /^## (\S+)/.exec(part)?.[1];
+    if (name) sections.set(name, part.trimEnd() + '\n');
+  }
+  for (const r of latest.values()) sections.set(r.bench, render(r));
+  const ordered = [...sections.keys()].sort().map((name) => sections.get(name)!);
+  writeFileSync(DOC, `${intro.trimEnd()}\n\n<!-- results -->\n\n${ordered.join('\n')}`);
+}
+
+function render(r: BenchResult): string {
+  return [
+    `## ${r.bench}`,
+    '',
+    `${r.at} — ${r.machine}`,
+    '',
+    '| metric | value | unit | note |',
+    '|---|---:|---|---|',
+    ...r.rows.map((row) => `| ${row.metric} | ${formatNumber(row.value)} | ${row.unit} | ${row.note ?? ''} |`),
+    '',
+  ].join('\n');
 }
 
 function formatNumber(value: number): string {

@@ -4,6 +4,7 @@ import { runAuthCostBench } from './auth-cost.bench';
 import { runCampaignSendBench } from './campaign-send.bench';
 import { runImportBench } from './import.bench';
 import { runOutboxRelayBench } from './outbox-relay.bench';
+import { runPurgeBench } from './purge.bench';
 import { runTrackingBench } from './tracking.bench';
 import { runPropagationBench } from './unsubscribe-propagation.bench';
 
@@ -33,6 +34,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   'campaign-send': runCampaignSendBench,
   tracking: runTrackingBench,
   'unsubscribe-propagation': runPropagationBench,
+  purge: runPurgeBench,
 };
 
 async function main(): Promise<void> {

@@ -94,10 +94,38 @@ export class EnvSchema {
   @Min(100)
   PURGE_SWEEP_INTERVAL_MS = 60000;
 
+  /** Rows the purge deletes per transaction in a table with a tenant index (progress and resumability grain). */
+  @IsInt()
+  @Min(1)
+  PURGE_BATCH_SIZE = 20000;
+
   /** Public API requests per second and tenant before 429 (R-X2). */
   @IsInt()
   @Min(1)
   TENANT_RATE_LIMIT_PER_SECOND = 100;
+
+  /** Campaign messages per second and tenant, across every worker (R-S5); shared through Redis. */
+  @IsInt()
+  @Min(1)
+  TENANT_SEND_RATE_PER_SECOND = 2000;
+
+  /** DKIM signing of campaign messages (R-S5), optional: domain, selector and key are set together or not at all. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { message: 'DKIM_DOMAIN must be a domain name' })
+  DKIM_DOMAIN?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,63}$/, { message: 'DKIM_SELECTOR must be a DNS label' })
+  DKIM_SELECTOR?: string;
+
+  /** PEM private key; `\n` escapes are read as line breaks. Or DKIM_PRIVATE_KEY_FILE, a path to the PEM file. */
+  @IsOptional()
+  @Matches(/-----BEGIN (RSA |EC )?PRIVATE KEY-----/, { message: 'DKIM_PRIVATE_KEY must be a PEM private key' })
+  DKIM_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  DKIM_PRIVATE_KEY_FILE?: string;
 
   /** Regions this instance serves; a regional deployment sets one. */
   @Matches(/^(NA|EEA)(,(NA|EEA))*$/, { message: 'REGIONS must be NA, EEA or NA,EEA' })
@@ -142,5 +170,7 @@ export const NUMERIC_ENV_KEYS = [
   'DEV_MAIL_PORT',
   'INBOUND_SMTP_PORT',
   'PURGE_SWEEP_INTERVAL_MS',
+  'PURGE_BATCH_SIZE',
   'TENANT_RATE_LIMIT_PER_SECOND',
+  'TENANT_SEND_RATE_PER_SECOND',
 ] as const;

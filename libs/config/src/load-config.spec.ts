@@ -6,7 +6,8 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ port: 3000, supportPort: 3100, publicBaseUrl: 'http://127.0.0.1:3000' });
     expect(config.kafka.brokers).toEqual({ NA: ['127.0.0.1:9092'], EEA: ['127.0.0.1:9092'] });
     expect(config.redis).toEqual({ NA: 'redis://127.0.0.1:6379', EEA: 'redis://127.0.0.1:6379' });
-    expect(config.smtp).toEqual({ url: null, devSinkPort: 2525, inboundPort: 2526 });
+    expect(config.smtp).toEqual({ url: null, devSinkPort: 2525, inboundPort: 2526, dkim: null });
+    expect(config.limits.tenantSendRatePerSecond).toBe(2000);
     expect(config.purge.sweepIntervalMs).toBe(60000);
     expect(config.regions).toEqual(['NA', 'EEA']);
   });
@@ -46,5 +47,19 @@ describe('loadConfig', () => {
         TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
       }),
     ).not.toThrow();
+  });
+
+  it('R-S5: DKIM needs domain, selector and key together; the key may come escaped or from a file', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----';
+    expect(loadConfig({ DKIM_DOMAIN: 'shop.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: key }).smtp.dkim).toEqual({
+      domainName: 'shop.example',
+      keySelector: 's1',
+      privateKey: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----',
+    });
+    expect(() => loadConfig({ DKIM_DOMAIN: 'shop.example' })).toThrow(/must be set together/);
+    expect(() =>
+      loadConfig({ DKIM_DOMAIN: 'shop.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: '/nope' }),
+    ).toThrow(/DKIM_PRIVATE_KEY_FILE cannot be read/);
+    expect(() => loadConfig({ TENANT_SEND_RATE_PER_SECOND: '0' })).toThrow(/TENANT_SEND_RATE_PER_SECOND/);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -22,6 +23,32 @@ const DEV_LINK_TOKEN_KEY = { kid: 'dev1', secret: 'missive-development-link-toke
 
 function brokers(list: string): string[] {
   return list.split(',').map((b) => b.trim());
+}
+
+/** DKIM settings (R-S5): all of domain, selector and key, or none; a key file is read here, once. */
+function dkimOptions(schema: EnvSchema, problems: string[]): MissiveConfig['smtp']['dkim'] {
+  let privateKey = schema.DKIM_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (schema.DKIM_PRIVATE_KEY && schema.DKIM_PRIVATE_KEY_FILE)
+    problems.push('DKIM_PRIVATE_KEY and DKIM_PRIVATE_KEY_FILE are exclusive; set one');
+  if (!privateKey && schema.DKIM_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(schema.DKIM_PRIVATE_KEY_FILE, 'utf8');
+    } catch {
+      problems.push(`DKIM_PRIVATE_KEY_FILE cannot be read (${schema.DKIM_PRIVATE_KEY_FILE})`);
+      return null;
+    }
+  }
+  if (privateKey && !privateKey.includes('PRIVATE KEY-----')) {
+    problems.push('DKIM_PRIVATE_KEY_FILE must hold a PEM private key');
+    return null;
+  }
+  const set = [schema.DKIM_DOMAIN, schema.DKIM_SELECTOR, privateKey].filter(Boolean).length;
+  if (set === 0) return null;
+  if (set < 3) {
+    problems.push('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or _FILE) must be set together');
+    return null;
+  }
+  return { domainName: schema.DKIM_DOMAIN!, keySelector: schema.DKIM_SELECTOR!, privateKey: privateKey! };
 }
 
 /**
@@ -55,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
   if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
   if (production && !schema.SMTP_URL) problems.push('SMTP_URL must be set when NODE_ENV=production');
+  const dkim = dkimOptions(schema, problems);
   if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
 
   const regions = schema.REGIONS.split(',') as Region[];
@@ -90,10 +118,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       adminRegional: { NA: schema.DATABASE_ADMIN_URL_NA, EEA: schema.DATABASE_ADMIN_URL_EEA },
     },
     redis,
-    smtp: { url: schema.SMTP_URL ?? null, devSinkPort: schema.DEV_MAIL_PORT, inboundPort: schema.INBOUND_SMTP_PORT },
+    smtp: {
+      url: schema.SMTP_URL ?? null,
+      devSinkPort: schema.DEV_MAIL_PORT,
+      inboundPort: schema.INBOUND_SMTP_PORT,
+      dkim,
+    },
     support: { bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null },
-    purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS },
-    limits: { tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND },
+    purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS, batchSize: schema.PURGE_BATCH_SIZE },
+    limits: {
+      tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND,
+      tenantSendRatePerSecond: schema.TENANT_SEND_RATE_PER_SECOND,
+    },
     linkTokenKeys,
     dataDir: resolve(schema.DATA_DIR),
     queueNamespace: schema.QUEUE_NAMESPACE ?? null,

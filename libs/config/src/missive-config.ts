@@ -19,10 +19,16 @@ export abstract class MissiveConfig {
     adminRegional: Record<Region, string>;
   };
   abstract readonly redis: Record<Region, string>;
-  abstract readonly smtp: { url: string | null; devSinkPort: number; inboundPort: number };
+  abstract readonly smtp: {
+    url: string | null;
+    devSinkPort: number;
+    inboundPort: number;
+    /** DKIM signing of outgoing campaign messages (R-S5), or null. */
+    dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+  };
   abstract readonly support: { bootstrapToken: string | null };
-  abstract readonly purge: { sweepIntervalMs: number };
-  abstract readonly limits: { tenantRatePerSecond: number };
+  abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
+  abstract readonly limits: { tenantRatePerSecond: number; tenantSendRatePerSecond: number };
   abstract readonly linkTokenKeys: { kid: string; secret: string }[];
   abstract readonly dataDir: string;
   /** Appended to BullMQ key prefixes (`na:bull`, `na:bull:<ns>`); tests isolate their queues with it. */

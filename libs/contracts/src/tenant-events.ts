@@ -10,6 +10,8 @@ export interface TenantChangedV1 {
   status: 'active' | 'terminated' | 'purged';
   terminatedAt: string | null;
   purgeDueAt: string | null;
+  /** A legal hold is set: the purge waits (R-P5). Absent in events written before it existed. */
+  legalHold?: boolean;
 }
 
 /** `tenant.api-key-revoked` (v1): every instance evicts the key from its cache at once (R-X1, under 1 s). */

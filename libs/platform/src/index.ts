@@ -1,3 +1,4 @@
+export * from './clock';
 export * from './platform';
 export * from './platform.module';
 export * from './tokens';

@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { ConfigError, loadConfig, type MissiveConfig } from '@missive/config';
 import { DevMailModule, DevMailSink } from '@missive/dev-mail';
 import { createListenerApp } from './http-app';
+import type { Clock } from './clock';
 import { Platform } from './platform';
 import type { ServiceDefinition } from './service-definition';
 
@@ -21,6 +22,8 @@ export interface StartOptions {
   startAtLatest?: boolean;
   /** Start the dev mail sink when SMTP_URL is unset and this process hosts the support listener (default true). */
   devMailSink?: boolean;
+  /** The processes' time (tests); default the wall clock. */
+  clock?: Clock;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function startServices(
     global: [...new Set(services.flatMap((s) => s.entities?.global ?? []))],
     regional: [...new Set(services.flatMap((s) => s.entities?.regional ?? []))],
   };
-  const platform = new Platform({ config, entities });
+  const platform = new Platform({ config, entities, clock: options.clock });
   await platform.start();
   const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
   const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);

@@ -74,7 +74,8 @@ export class AuditLog {
       action: entry.action,
       tenantId: entry.tenantId ?? null,
       crossRegion: entry.crossRegion ?? false,
-      details: entry.details ?? {},
+      // Hashed exactly as stored: a Date or undefined in details would hash differently from its JSON form.
+      details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>,
     };
     const prevHash = last?.hash ?? GENESIS_HASH;
     const hash = auditEntryHash(prevHash, content);

@@ -1,5 +1,6 @@
 export * from './tenant-context';
 export * from './tenant-status.rules';
+export * from './termination.rules';
 export * from './api-key.rules';
 export * from './audit-chain.rules';
 export * from './audit-log';

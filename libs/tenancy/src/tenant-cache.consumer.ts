@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import type { ApiKeyRevokedV1, TenantChangedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { TenantKeys } from '@missive/tenant-keys';
 import { TenantDirectory } from './tenant-directory';
 
 /**
@@ -10,7 +11,10 @@ import { TenantDirectory } from './tenant-directory';
  */
 @Controller()
 export class TenantCacheConsumer {
-  constructor(private readonly directory: TenantDirectory) {}
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly keys: TenantKeys,
+  ) {}
 
   @ConsumeEvents('tenancy-cache', 'tenant.api-key-revoked', { inbox: false, broadcast: true, fromBeginning: false })
   keyRevoked(batch: EventBatch<ApiKeyRevokedV1>): void {
@@ -19,6 +23,11 @@ export class TenantCacheConsumer {
 
   @ConsumeEvents('tenancy-cache', 'tenant.changed', { inbox: false, broadcast: true, fromBeginning: false })
   tenantChanged(batch: EventBatch<TenantChangedV1>): void {
-    for (const event of batch.events) if (event.data?.tenantId) this.directory.evictTenant(event.data.tenantId);
+    for (const event of batch.events) {
+      if (!event.data?.tenantId) continue;
+      this.directory.evictTenant(event.data.tenantId);
+      // Purged: its data key was destroyed; no instance keeps the unwrapped copy a minute longer (R-P2).
+      if (event.data.status === 'purged') this.keys.forget(event.data.tenantId);
+    }
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { configWith, type MissiveConfig } from '@missive/config';
-import { startServices, type RunningServices, type ServiceDefinition } from '@missive/platform';
+import { startServices, type Clock, type RunningServices, type ServiceDefinition } from '@missive/platform';
 
 export interface TestServices extends RunningServices {
   config: MissiveConfig;
@@ -24,6 +24,7 @@ function urlOf(app: INestApplication | null): string {
 export async function startTestServices(
   services: ServiceDefinition[],
   env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
 ): Promise<TestServices> {
   const namespace = `test-${randomUUID().slice(0, 8)}`;
   const config = configWith({
@@ -40,6 +41,7 @@ export async function startTestServices(
     // A fresh group starts at the topics' current ends: no replay of what earlier runs left behind.
     startAtLatest: true,
     devMailSink: false,
+    clock: options.clock,
   });
   return { ...running, config, publicUrl: urlOf(running.publicApp), supportUrl: urlOf(running.supportApp) };
 }

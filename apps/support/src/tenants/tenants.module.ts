@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TenantLifecycleController } from './tenant-lifecycle.controller';
+import { TenantLifecycleService } from './tenant-lifecycle.service';
 import { TenantsController } from './tenants.controller';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
 @Module({
-  controllers: [TenantsController],
-  providers: [TenantsRepository, TenantsService],
+  controllers: [TenantsController, TenantLifecycleController],
+  providers: [TenantsRepository, TenantsService, TenantLifecycleService],
   exports: [TenantsRepository],
 })
 export class TenantsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Region } from '@missive/contracts';
-import { Databases } from '@missive/database';
+import { Databases, queryRows } from '@missive/database';
 import type { TenantStatus } from '@missive/tenancy';
 
 export interface TenantRecord {
@@ -28,6 +28,22 @@ interface TenantRow {
   purged_at: Date | null;
   legal_hold_reason: string | null;
   created_at: Date;
+}
+
+export interface PurgeRecord {
+  tenantId: string;
+  purgeDueAt: Date;
+  startedAt: Date;
+  completedAt: Date | null;
+  deleted: Record<string, number> | null;
+}
+
+interface PurgeRow {
+  tenant_id: string;
+  purge_due_at: Date;
+  started_at: Date;
+  completed_at: Date | null;
+  deleted: Record<string, number> | null;
 }
 
 const COLUMNS =
@@ -70,6 +86,52 @@ export class TenantsRepository {
       [id],
     );
     return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** The row, locked for a lifecycle change (termination, reactivation, legal hold) in this transaction. */
+  async lockById(manager: EntityManager, id: string): Promise<TenantRecord | null> {
+    const rows: TenantRow[] = await manager.query(`SELECT ${COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Records (or moves) the termination; `terminatedAt` null reactivates. */
+  async setTermination(
+    manager: EntityManager,
+    id: string,
+    termination: { terminatedAt: Date; purgeDueAt: Date } | null,
+  ): Promise<TenantRecord> {
+    const rows = await queryRows<TenantRow>(
+      manager,
+      `UPDATE tenants SET status = $2, terminated_at = $3, purge_due_at = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, termination ? 'terminated' : 'active', termination?.terminatedAt ?? null, termination?.purgeDueAt ?? null],
+    );
+    return toRecord(rows[0]);
+  }
+
+  async setLegalHold(manager: EntityManager, id: string, reason: string | null): Promise<TenantRecord> {
+    const rows = await queryRows<TenantRow>(
+      manager,
+      `UPDATE tenants SET legal_hold_reason = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, reason],
+    );
+    return toRecord(rows[0]);
+  }
+
+  /** The tenant's purge, if one started: its start, and when finished its certificate. */
+  async findPurge(id: string, manager?: EntityManager): Promise<PurgeRecord | null> {
+    const rows: PurgeRow[] = await (manager ?? this.databases.global).query(
+      'SELECT tenant_id, purge_due_at, started_at, completed_at, deleted FROM tenant_purges WHERE tenant_id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      tenantId: row.tenant_id,
+      purgeDueAt: row.purge_due_at,
+      startedAt: row.started_at,
+      completedAt: row.completed_at,
+      deleted: row.deleted,
+    };
   }
 
   async findByIds(ids: string[]): Promise<TenantRecord[]> {

@@ -113,7 +113,8 @@ export class TenantsService {
     });
   }
 
-  private async load(call: StaffCall, id: string, kind: 'read' | 'write'): Promise<TenantRecord> {
+  /** The tenant, after the caller's region access was checked (R-T4); 404 when unknown. */
+  async load(call: StaffCall, id: string, kind: 'read' | 'write'): Promise<TenantRecord> {
     call.tenantId = id;
     const tenant = await this.tenants.findById(id);
     if (!tenant) throw new NotFoundError('Tenant');

@@ -8,12 +8,19 @@ import { Contacts1764100000000 } from './regional/1764100000000-contacts';
 import { TenantKeys1764200000000 } from './regional/1764200000000-tenant-keys';
 import { Campaigns1764300000000 } from './regional/1764300000000-campaigns';
 import { Unsubscribe1764400000000 } from './regional/1764400000000-unsubscribe';
+import { TenantPurges1765100000000 } from './global/1765100000000-tenant-purges';
+import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progress';
+import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
  * end. The global directory holds no contact personal data (R-T2); regional databases hold it all.
  */
-export const GLOBAL_MIGRATIONS: Function[] = [GlobalFoundation1763900000000, TenantDirectory1764000000000];
+export const GLOBAL_MIGRATIONS: Function[] = [
+  GlobalFoundation1763900000000,
+  TenantDirectory1764000000000,
+  TenantPurges1765100000000,
+];
 export const REGIONAL_MIGRATIONS: Function[] = [
   RegionalFoundation1763900000000,
   TenantNotices1764000000000,
@@ -23,4 +30,6 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   TenantRlsUnsetTenant1764900000000,
   Campaigns1764300000000,
   Unsubscribe1764400000000,
+  PurgeProgress1765100000000,
+  PrivacyRequests1765000000000,
 ];

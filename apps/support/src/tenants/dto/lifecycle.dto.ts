@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+
+export class TerminationDto {
+  @ApiProperty({ format: 'date-time', description: 'when the contract ends (past or future); purgeDueAt = +14 days' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  terminatedAt: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+
+  @ApiPropertyOptional({ description: 'required when purgeDueAt is already past: the purge then starts at once' })
+  @IsOptional()
+  @IsBoolean()
+  confirmImmediatePurge?: boolean;
+}
+
+export class LegalHoldDto {
+  @ApiProperty({ maxLength: 500, example: 'litigation hold, case 2026-114' })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class PurgeCertificateDto {
+  @ApiProperty() tenantId: string;
+  @ApiProperty() purgeDueAt: string;
+  @ApiProperty() startedAt: string;
+  @ApiProperty() completedAt: string;
+  @ApiProperty({
+    description: 'rows, keys, jobs and files deleted per store (no personal data)',
+    example: { 'postgres.na.contacts': 1000, redis: 3 },
+  })
+  deleted: Record<string, number>;
+}
