@@ -8,6 +8,11 @@ import { TenantTerminatedError, UnauthorizedError } from './tenancy.errors';
 
 export const ALLOW_TERMINATED_KEY = 'missive:allow-terminated';
 
+interface KeyedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  tenant?: TenantContext;
+}
+
 /**
  * `Authorization: Bearer mk_…` → the tenant (R-X1). A malformed key is refused before any lookup; a known one
  * costs a SHA-256 and a map lookup (TenantDirectory's cache). From `terminatedAt` on, only routes marked
@@ -20,14 +25,19 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string | string[] | undefined>; tenant?: TenantContext }>();
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
     const bearer = parseBearer(request.headers.authorization);
     if (!bearer.ok) throw new UnauthorizedError(bearer.reason);
     if (!isWellFormedApiKey(bearer.token)) throw new UnauthorizedError('not a Missive API key (mk_…)');
-    const tenant = await this.directory.resolve(hashSecret(bearer.token));
+    const keyHash = hashSecret(bearer.token);
+    // A cached key is admitted synchronously: most requests never wait on a promise here (issue 4: key-check cost).
+    const cached = this.directory.cached(keyHash);
+    if (cached !== undefined) return this.admit(context, request, cached);
+    return this.directory.resolve(keyHash).then((tenant) => this.admit(context, request, tenant));
+  }
+
+  private admit(context: ExecutionContext, request: KeyedRequest, tenant: TenantContext | null): boolean {
     if (!tenant) throw new UnauthorizedError('unknown or revoked API key');
     const status = effectiveStatus(tenant, new Date());
     if (status === 'purged') throw new UnauthorizedError('unknown or revoked API key');

@@ -44,7 +44,21 @@ export class TenantDirectory {
   constructor(private readonly databases: Databases) {}
 
   async resolve(keyHash: string): Promise<TenantContext | null> {
-    const resolved = this.cache.get(keyHash) ?? (await this.load(keyHash));
+    const cached = this.cached(keyHash);
+    if (cached !== undefined) return cached;
+    return this.admit(await this.load(keyHash), keyHash);
+  }
+
+  /**
+   * The answer without waiting, when the cache has it (the hot path: no promise, no microtask); `undefined`
+   * when the directory must be asked (`resolve`).
+   */
+  cached(keyHash: string): TenantContext | null | undefined {
+    const resolved = this.cache.get(keyHash);
+    return resolved ? this.admit(resolved, keyHash) : undefined;
+  }
+
+  private admit(resolved: ResolvedKey, keyHash: string): TenantContext | null {
     // R-X1: the stored digest is compared in constant time (the map lookup only finds the candidate).
     if (!resolved.tenant || !hashesEqual(resolved.keyHash, keyHash)) return null;
     return resolved.tenant;

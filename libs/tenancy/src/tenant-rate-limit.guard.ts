@@ -25,7 +25,8 @@ export class TenantRateLimitGuard implements CanActivate {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous while this instance still holds permits for the window (nearly every request). */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const tenant = http.getRequest<{ tenant?: TenantContext }>().tenant;
     if (!tenant) return true;
@@ -41,6 +42,18 @@ export class TenantRateLimitGuard implements CanActivate {
       permits.used += 1;
       return true;
     }
+    return this.reserve(context, tenant, permits, now, window, limit);
+  }
+
+  private async reserve(
+    context: ExecutionContext,
+    tenant: TenantContext,
+    permits: { window: number; granted: number; used: number },
+    now: number,
+    window: number,
+    limit: number,
+  ): Promise<boolean> {
+    const http = context.switchToHttp();
     const key = rateLimitKey(tenant.region, tenant.id, now);
     const chunk = permitChunk(limit);
     let total: number;
