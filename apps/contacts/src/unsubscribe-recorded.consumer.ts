@@ -7,6 +7,7 @@ import {
 } from '@missive/contracts';
 import { appendToOutbox, ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { ContactEvents } from '@missive/contact-domain';
+import { Metrics } from '@missive/observability';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 
@@ -22,6 +23,7 @@ export class UnsubscribeRecordedConsumer {
     private readonly contacts: ContactsRepository,
     private readonly events: ContactEvents,
     private readonly suppressions: SuppressionsRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   @ConsumeEvents('contacts', UNSUBSCRIBE_RECORDED)
@@ -44,6 +46,10 @@ export class UnsubscribeRecordedConsumer {
         }
       }
       if (changed) await this.events.changed(m, tenant, [changed]);
+      this.metrics.unsubscribePropagation.observe(
+        { consumer: 'contacts', region: batch.region },
+        (Date.now() - Date.parse(event.occurredAt)) / 1000,
+      );
     }
   }
 }

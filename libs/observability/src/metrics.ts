@@ -71,6 +71,92 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // --- Issue 10: what deploy/observability (dashboard, alerts) reads. Declared here; recorded where noted. -------
+
+  /** Campaign messages by final outcome (the report's sent/failed/bounced/unknown); recorded by apps/campaigns. */
+  readonly campaignMessages = new Counter({
+    name: 'missive_campaign_messages_total',
+    help: 'Campaign messages by final outcome: sent, failed, bounced, unknown',
+    labelNames: ['region', 'outcome'],
+    registers: [this.registry],
+  });
+
+  /** Recipients a campaign did not send to, by reason (the report's `skipped`); recorded by apps/campaigns. */
+  readonly campaignSkips = new Counter({
+    name: 'missive_campaign_skips_total',
+    help: "Campaign recipients skipped, by reason (the report's skipped)",
+    labelNames: ['region', 'reason'],
+    registers: [this.registry],
+  });
+
+  /** Opt-outs stored, by channel (the unsubscribe.recorded source: one-click, page, mailto, …); recorded by apps/unsubscribe. */
+  readonly unsubscribesRecorded = new Counter({
+    name: 'missive_unsubscribes_total',
+    help: 'Opt-outs stored, by channel (source): one-click, page, mailto, preferences, objection',
+    labelNames: ['region', 'channel'],
+    registers: [this.registry],
+  });
+
+  /**
+   * From an opt-out being recorded (the unsubscribe.recorded event's occurredAt) to a consumer having applied it
+   * (the promise: under a second). Observed by each consumer of the event, labelled with its name.
+   */
+  readonly unsubscribePropagation = new Histogram({
+    name: 'missive_unsubscribe_propagation_seconds',
+    help: 'Seconds from an opt-out being recorded to a consumer having applied it',
+    labelNames: ['consumer', 'region'],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  /** Job attempts that threw, per queue (`final` = no attempts left); recorded by the BullMQ workers in apps/. */
+  readonly queueJobFailures = new Counter({
+    name: 'missive_bullmq_job_failures_total',
+    help: 'BullMQ job attempts that failed, per queue; final="true" when no attempt is left',
+    labelNames: ['region', 'queue', 'final'],
+    registers: [this.registry],
+  });
+
+  /**
+   * Sources of the store-derived gauges below, read at scrape time (prom-client `collect`), so nothing polls a
+   * store while nobody scrapes. Set by libs/platform/src/store-metrics.ts; on a bare `Metrics` they stay empty.
+   */
+  readonly scrapeSources: { queues?: () => Promise<void>; purges?: () => Promise<void> } = {};
+
+  readonly queueJobs = new Gauge({
+    name: 'missive_bullmq_queue_jobs',
+    help: "Jobs in a BullMQ queue by state (waiting, active, delayed, prioritized, waiting-children, paused, failed), read from the region's Redis at scrape time",
+    labelNames: ['region', 'queue', 'state'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.queues?.(),
+  });
+
+  /** Tenants whose purge is due (`purge_due_at <= now()`) and not finished; from the global tenants table. */
+  readonly purgesDue = new Gauge({
+    name: 'missive_tenant_purges_due',
+    help: 'Tenants whose purge is due and not finished (legal_hold="true": waiting on a legal hold, R-P5)',
+    labelNames: ['region', 'legal_hold'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.purges?.(),
+  });
+
+  /** Due more than an hour ago and still not purged: R-P3 broken unless a legal hold explains it. */
+  readonly purgesOverdue = new Gauge({
+    name: 'missive_tenant_purges_overdue',
+    help: 'Tenants whose purge was due over an hour ago and is not finished (R-P3); legal_hold="true" waits lawfully',
+    labelNames: ['region', 'legal_hold'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.purges?.(),
+  });
+
+  /** 1 when the last scrape-time read of a store (`source`: bullmq, purges) worked, 0 when it failed or timed out. */
+  readonly storeMetricsUp = new Gauge({
+    name: 'missive_store_metrics_up',
+    help: 'Whether the last scrape-time read of a store for metrics succeeded (1) or not (0)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'missive_' });
   }

@@ -5,6 +5,8 @@ import { KafkaClients, OutboxRelay, ResilientProducer, ensureTopics } from '@mis
 import { createLogger, Metrics, type Logger } from '@missive/observability';
 import { ensureNoEviction, RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
+import { Clock, SystemClock } from './clock';
+import { registerStoreMetrics } from './store-metrics';
 
 export interface PlatformOptions {
   config?: MissiveConfig;
@@ -12,6 +14,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Relay the outboxes from this process (default true; the relays elect one leader per database). */
   relays?: boolean;
+  /** The process's time (default: the wall clock). */
+  clock?: Clock;
 }
 
 /**
@@ -27,6 +31,7 @@ export class Platform {
   readonly kafka: KafkaClients;
   readonly redis: RedisClients;
   readonly tenantKeys: TenantKeys;
+  readonly clock: Clock;
   private readonly producers = new Map<Region, ResilientProducer>();
   private readonly relays: OutboxRelay[] = [];
   private readonly runRelays: boolean;
@@ -39,6 +44,8 @@ export class Platform {
     this.redis = new RedisClients(this.config);
     this.tenantKeys = new TenantKeys(this.config, this.databases);
     this.runRelays = options.relays ?? true;
+    this.clock = options.clock ?? new SystemClock();
+    registerStoreMetrics(this);
   }
 
   /** The idempotent producer for a region's brokers; one per distinct broker list. */

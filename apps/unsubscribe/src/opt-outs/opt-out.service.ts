@@ -3,6 +3,7 @@ import { MissiveConfig } from '@missive/config';
 import { markOptedOut, recordOptOut } from '@missive/contact-domain';
 import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import { Metrics } from '@missive/observability';
 import { RedisClients } from '@missive/redis';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 
@@ -32,6 +33,7 @@ export class OptOutService {
     config: MissiveConfig,
     private readonly databases: Databases,
     private readonly redis: RedisClients,
+    private readonly metrics: Metrics,
   ) {
     this.signer = new LinkTokenSigner(config.linkTokenKeys);
   }
@@ -66,6 +68,7 @@ export class OptOutService {
     lists: string[] | null = null,
   ): Promise<void> {
     await this.recordDurably(claims, source, lists);
+    this.metrics.unsubscribesRecorded.inc({ region: claims.region, channel: source });
     // Before the caller's 200: no send gate claims a message to this contact from now on (R-U2).
     if (lists === null)
       await markOptedOut(this.redis.forRegion(claims.region), claims.region, claims.tenantId, claims.contactId);
