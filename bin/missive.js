@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `npx missive …`: the admin CLI (apps/cli). Runs the TypeScript sources through @swc-node/register with the
+// repository's tsconfig, whatever the working directory.
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || join(root, 'tsconfig.json');
+require('@swc-node/register');
+require(join(root, 'apps', 'cli', 'src', 'main.ts'));
