@@ -30,24 +30,26 @@ function dataSource(url: string, entities: EntityList, name: string): DataSource
  */
 export class Databases {
   readonly global: DataSource;
-  private readonly regional: Record<Region, DataSource>;
+  private readonly regional: Partial<Record<Region, DataSource>> = {};
 
+  /** Only the regions this instance serves (REGIONS) get a connection: an NA deployment never holds EEA credentials. */
   constructor(config: MissiveConfig, entities: EntityRegistry) {
     this.global = dataSource(config.databases.global, entities.global, 'global');
-    this.regional = {
-      NA: dataSource(config.databases.regional.NA, entities.regional, 'na'),
-      EEA: dataSource(config.databases.regional.EEA, entities.regional, 'eea'),
-    };
+    for (const region of REGIONS.filter((r) => config.regions.includes(r))) {
+      this.regional[region] = dataSource(config.databases.regional[region], entities.regional, region.toLowerCase());
+    }
   }
 
   forRegion(region: Region): DataSource {
-    return this.regional[region];
+    const dataSource = this.regional[region];
+    if (!dataSource) throw new Error(`this instance does not serve region ${region} (REGIONS); its data stays there`);
+    return dataSource;
   }
 
   all(): { name: string; dataSource: DataSource }[] {
     return [
       { name: 'global', dataSource: this.global },
-      ...REGIONS.map((r) => ({ name: r.toLowerCase(), dataSource: this.regional[r] })),
+      ...REGIONS.filter((r) => this.regional[r]).map((r) => ({ name: r.toLowerCase(), dataSource: this.regional[r]! })),
     ];
   }
 
@@ -64,7 +66,7 @@ export class Databases {
    * transaction only, so row-level security confines every statement to that tenant (R-T1).
    */
   withTenant<T>(region: Region, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.regional[region].transaction(async (manager) => {
+    return this.forRegion(region).transaction(async (manager) => {
       await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
       return work(manager);
     });
