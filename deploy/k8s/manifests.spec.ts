@@ -29,10 +29,9 @@ const REGIONS = [
   { overlay: 'na', region: 'NA', other: 'eea' },
   { overlay: 'eea', region: 'EEA', other: 'na' },
 ] as const;
+// Each region's Secret holds its own regional database only: a regional instance never connects to the other (R-T2).
 const SECRET_KEYS = [
   'DATABASE_URL_GLOBAL',
-  'DATABASE_URL_NA',
-  'DATABASE_URL_EEA',
   'TENANT_KEY_MASTER',
   'LINK_TOKEN_KEYS',
   'SUPPORT_BOOTSTRAP_TOKEN',
@@ -167,7 +166,7 @@ describe('deploy/k8s manifests: files', () => {
         expect.objectContaining({ name: 'missive-secrets', namespace: `missive-${overlay}` }),
       );
       expect(secret.data).toBeUndefined();
-      expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_KEYS].sort());
+      expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_KEYS, `DATABASE_URL_${region}`].sort());
       for (const [key, value] of Object.entries(secret.stringData)) {
         expect({ key, placeholder: String(value).includes('CHANGE_ME') }).toEqual({ key, placeholder: true });
       }
