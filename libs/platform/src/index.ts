@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './service-definition';
 export * from './http-app';
 export * from './run-services';
+export { knownQueues } from './store-metrics';

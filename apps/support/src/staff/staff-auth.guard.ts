@@ -1,23 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { MissiveConfig } from '@missive/config';
-import {
-  AuditLog,
-  ForbiddenError,
-  hashesEqual,
-  hashSecret,
-  parseBearer,
-  secretsEqual,
-  UnauthorizedError,
-} from '@missive/tenancy';
+import { AuditLog, ForbiddenError, parseBearer, UnauthorizedError } from '@missive/tenancy';
 import { StaffCall, routeOf, type StaffRequest } from './staff-call';
-import { StaffRepository } from './staff.repository';
-import { actorOf, isWellFormedStaffToken, mayRunLifecycle, type StaffIdentity } from './staff.rules';
+import { StaffAuthenticator } from './staff-authenticator';
+import { actorOf, mayRunLifecycle, type StaffIdentity } from './staff.rules';
 
 export const ADMIN_ONLY_KEY = 'missive:admin-only';
-
-/** SUPPORT_BOOTSTRAP_TOKEN stands for this identity (API.md): an admin of region EEA. */
-const BOOTSTRAP_STAFF: StaffIdentity = { id: 'bootstrap', name: 'bootstrap', role: 'admin', region: 'EEA' };
 
 /**
  * Staff authentication for the support listener (R-A1): the bootstrap token or an issued staff token (looked up
@@ -27,8 +15,7 @@ const BOOTSTRAP_STAFF: StaffIdentity = { id: 'bootstrap', name: 'bootstrap', rol
 @Injectable()
 export class StaffAuthGuard implements CanActivate {
   constructor(
-    private readonly config: MissiveConfig,
-    private readonly staffRepository: StaffRepository,
+    private readonly authenticator: StaffAuthenticator,
     private readonly audit: AuditLog,
     private readonly reflector: Reflector,
   ) {}
@@ -54,12 +41,6 @@ export class StaffAuthGuard implements CanActivate {
   private async authenticate(request: StaffRequest): Promise<StaffIdentity> {
     const bearer = parseBearer(request.headers.authorization);
     if (!bearer.ok) throw new UnauthorizedError(bearer.reason);
-    const bootstrap = this.config.support.bootstrapToken;
-    if (bootstrap && secretsEqual(bearer.token, bootstrap)) return BOOTSTRAP_STAFF;
-    if (!isWellFormedStaffToken(bearer.token)) throw new UnauthorizedError('not a staff token');
-    const hash = hashSecret(bearer.token);
-    const staff = await this.staffRepository.findActiveByTokenHash(hash);
-    if (!staff || !hashesEqual(staff.tokenHash, hash)) throw new UnauthorizedError('unknown or revoked staff token');
-    return { id: staff.id, name: staff.name, role: staff.role, region: staff.region };
+    return this.authenticator.authenticate(bearer.token);
   }
 }

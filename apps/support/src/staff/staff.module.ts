@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuditLogModule } from '@missive/tenancy';
 import { StaffAuditInterceptor } from './staff-audit.interceptor';
 import { StaffAuthGuard } from './staff-auth.guard';
+import { StaffAuthenticator } from './staff-authenticator';
 import { StaffTokensController } from './staff-tokens.controller';
 import { StaffTokensService } from './staff-tokens.service';
 import { StaffRepository } from './staff.repository';
@@ -11,7 +12,7 @@ import { StaffRepository } from './staff.repository';
 @Module({
   imports: [AuditLogModule],
   controllers: [StaffTokensController],
-  providers: [StaffRepository, StaffAuthGuard, StaffAuditInterceptor, StaffTokensService],
-  exports: [StaffRepository, StaffAuthGuard, StaffAuditInterceptor, AuditLogModule],
+  providers: [StaffRepository, StaffAuthenticator, StaffAuthGuard, StaffAuditInterceptor, StaffTokensService],
+  exports: [StaffRepository, StaffAuthenticator, StaffAuthGuard, StaffAuditInterceptor, AuditLogModule],
 })
 export class StaffModule {}
