@@ -1,11 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Module, type NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { TenancyModule } from '@missive/tenancy';
 import { ContactProjectionConsumer } from './audience/contact-projection.consumer';
+import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignController } from './campaigns/campaign.controller';
 import { CampaignService } from './campaigns/campaign.service';
 import { EngagementConsumer } from './reports/engagement.consumer';
 import { ReportService } from './reports/report.service';
+import { BatchSender } from './sending/batch-sender';
+import { ClaimHeartbeat } from './sending/claim-heartbeat';
+import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
+import { SendRateLimiter } from './sending/send-rate-limiter';
 import { SendWorker } from './sending/send.worker';
 import { SmtpSender } from './sending/smtp-sender';
 
@@ -13,6 +20,23 @@ import { SmtpSender } from './sending/smtp-sender';
 @Module({
   imports: [TenancyModule],
   controllers: [CampaignController, ContactProjectionConsumer, EngagementConsumer],
-  providers: [CampaignService, ReportService, SendQueue, SendWorker, SmtpSender],
+  providers: [
+    CampaignService,
+    ReportService,
+    SendQueue,
+    SendWorker,
+    BatchSender,
+    OutcomeRecorder,
+    ClaimHeartbeat,
+    SendRateLimiter,
+    SmtpSender,
+  ],
 })
-export class CampaignsModule {}
+export class CampaignsModule implements NestModule {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Runs before the routes are registered: the create route takes bodies above the global 1 MB limit. */
+  configure(): void {
+    honourRouteBodyLimits(this.adapterHost.httpAdapter.getInstance<FastifyInstance>());
+  }
+}

@@ -176,6 +176,20 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
         { field: 'audience.lists', reason: 'unknown list "no-such-list-anywhere"' },
       ]),
     );
+    // 5 MB of HTML: let in by the route's body limit, refused by validation naming the field (limit 1 MB).
+    const huge = await api(na, 'POST', '/v1/campaigns', {
+      name: 'x',
+      subject: 'ok',
+      fromEmail: 'a@shop.example',
+      html: `<p>${'x'.repeat(5 * 1024 * 1024)}</p>`,
+      audience: { lists: ['news'] },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({
+      error: expect.any(String),
+      message: expect.any(String),
+      details: [{ field: 'html', reason: expect.stringMatching(/at most 1048576/) }],
+    });
   });
 
   it('R-T1: another tenant’s campaign is a 404', async () => {

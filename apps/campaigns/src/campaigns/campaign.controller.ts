@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
 import { ReportService } from '../reports/report.service';
+import { CAMPAIGN_BODY_LIMIT } from './campaign-body-limit';
 import { CampaignService } from './campaign.service';
 import { campaignResponse } from './dto/campaign.response';
 import { CreateCampaignDto } from './dto/create-campaign.dto';
@@ -16,6 +18,7 @@ export class CampaignController {
   ) {}
 
   @Post()
+  @RouteConfig({ bodyLimit: CAMPAIGN_BODY_LIMIT })
   @ApiOperation({ summary: 'Create a campaign (draft)' })
   async create(@CurrentTenant() tenant: TenantContext, @Body() dto: CreateCampaignDto) {
     return campaignResponse(await this.campaigns.create(tenant, dto));

@@ -1,9 +1,27 @@
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@missive/database';
-import type { SkipReason } from './send-gate.rules';
+import type { RecipientRow } from './gate-state.repository';
 
-/** A claimed message whose outcome is older than this was lost with its process: it becomes `unknown` (R-S6). */
-export const STALE_CLAIM_SECONDS = 45;
+/**
+ * A claimed message whose outcome is older than this was lost with its process: it becomes `unknown` (R-S6). Live
+ * processes refresh their claims every few seconds (ClaimHeartbeat), so this only has to outlast a missed beat or two.
+ */
+export const STALE_CLAIM_SECONDS = 15;
+
+/** The end of one message, written back to its claimed ledger row. `pending` hands it back for a later retry. */
+export interface DeliveryOutcome {
+  campaignId: string;
+  contactId: string;
+  state: 'sent' | 'skipped' | 'failed' | 'bounced' | 'unknown' | 'pending';
+  reason: string | null;
+  messageId: string | null;
+}
+
+/** A claimed row with the recipient's projection as read in the claiming statement (null: erased). */
+export interface ClaimedRecipient {
+  contactId: string;
+  recipient: RecipientRow | null;
+}
 
 /**
  * The delivery ledger (R-S6): one row per (campaign, contact), ever. Claim before sending, record after; a claim
@@ -38,38 +56,66 @@ export class DeliveryLedger {
     return rows.map((r) => r.contact_id);
   }
 
-  /** Claims one message for sending; false when it was already claimed or decided (another worker, or before). */
-  async claim(m: EntityManager, campaignId: string, contactId: string): Promise<boolean> {
-    const rows = await queryRows(
-      m,
-      `UPDATE campaign_deliveries SET state = 'sending', attempts = attempts + 1, updated_at = now()
-       WHERE campaign_id = $1 AND contact_id = $2 AND state = 'pending' RETURNING 1`,
-      [campaignId, contactId],
-    );
-    return rows.length === 1;
-  }
-
-  async record(
+  /**
+   * Claims a group of messages in one statement — only rows still pending, and only while the campaign is sending
+   * (pause and cancel bite at the next group, R-S1), so a message another worker (or an earlier run) claimed or
+   * decided is left out — and returns, from the same snapshot, each claimed recipient's current projection row for
+   * the send gate. Null when the campaign is no longer sending.
+   */
+  async claim(
     m: EntityManager,
+    tenantId: string,
     campaignId: string,
-    contactId: string,
-    outcome: { state: 'sent' | 'failed' | 'bounced' | 'pending'; reason?: string | null; messageId?: string | null },
-  ): Promise<void> {
+    contactIds: string[],
+  ): Promise<ClaimedRecipient[] | null> {
+    const rows: (Partial<RecipientRow> & { campaign_status: string | null; claimed_id: string | null })[] =
+      await m.query(
+        `WITH campaign AS (SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2),
+         claimed AS (
+           UPDATE campaign_deliveries SET state = 'sending', attempts = attempts + 1, updated_at = now()
+           WHERE campaign_id = $2 AND contact_id = ANY($3::uuid[]) AND state = 'pending'
+             AND (SELECT status FROM campaign) = 'sending' -- isSendable (campaign.rules), inside the statement
+           RETURNING contact_id)
+         SELECT (SELECT status FROM campaign) AS campaign_status, cl.contact_id AS claimed_id, c.contact_id, c.email,
+           c.region, c.lawful_basis, c.status, c.consent_withdrawn, c.objected, c.tracking_consent, c.birth_date,
+           c.variables
+         FROM (SELECT 1) AS always
+         LEFT JOIN (claimed cl LEFT JOIN campaign_contacts c ON c.tenant_id = $1 AND c.contact_id = cl.contact_id)
+           ON true`,
+        [tenantId, campaignId, contactIds],
+      );
+    if (rows[0]?.campaign_status !== 'sending') return null;
+    return rows
+      .filter((r) => r.claimed_id !== null)
+      .map((r) => ({ contactId: r.claimed_id!, recipient: r.contact_id ? (r as RecipientRow) : null }));
+  }
+
+  /** Writes many outcomes in one statement; a row no longer `sending` (declared unknown meanwhile) is left alone. */
+  async record(m: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
     await m.query(
-      `UPDATE campaign_deliveries SET state = $3, reason = $4, message_id = coalesce($5, message_id), updated_at = now()
-       WHERE campaign_id = $1 AND contact_id = $2 AND state = 'sending'`,
-      [campaignId, contactId, outcome.state, outcome.reason ?? null, outcome.messageId ?? null],
+      `UPDATE campaign_deliveries d SET state = o.state, reason = o.reason,
+         message_id = coalesce(o.message_id, d.message_id), updated_at = now()
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+         AS o(campaign_id, contact_id, state, reason, message_id)
+       WHERE d.campaign_id = o.campaign_id AND d.contact_id = o.contact_id AND d.state = 'sending'`,
+      [
+        outcomes.map((o) => o.campaignId),
+        outcomes.map((o) => o.contactId),
+        outcomes.map((o) => o.state),
+        outcomes.map((o) => o.reason),
+        outcomes.map((o) => o.messageId),
+      ],
     );
   }
 
-  async skip(m: EntityManager, campaignId: string, contactId: string, reason: SkipReason): Promise<boolean> {
-    const rows = await queryRows(
-      m,
-      `UPDATE campaign_deliveries SET state = 'skipped', reason = $3, updated_at = now()
-       WHERE campaign_id = $1 AND contact_id = $2 AND state = 'pending' RETURNING 1`,
-      [campaignId, contactId, reason],
+  /** Keeps live claims from looking stale (R-S6): only a dead process's claims age into `unknown`. */
+  async touch(m: EntityManager, claims: { campaignId: string; contactId: string }[]): Promise<void> {
+    await m.query(
+      `UPDATE campaign_deliveries d SET updated_at = now()
+       FROM unnest($1::uuid[], $2::uuid[]) AS c(campaign_id, contact_id)
+       WHERE d.campaign_id = c.campaign_id AND d.contact_id = c.contact_id AND d.state = 'sending'`,
+      [claims.map((c) => c.campaignId), claims.map((c) => c.contactId)],
     );
-    return rows.length === 1;
   }
 
   /** Claims whose process died before recording an outcome: never resent, counted as unknown (R-S6). */
@@ -83,11 +129,13 @@ export class DeliveryLedger {
     return rows.length;
   }
 
-  async openCount(m: EntityManager, campaignId: string): Promise<number> {
-    const [{ n }] = await m.query(
-      `SELECT count(*)::int AS n FROM campaign_deliveries WHERE campaign_id = $1 AND state IN ('pending', 'sending')`,
+  /** Messages not decided yet: `pending` ones wait for a batch job, `sending` ones for their record (or staleness). */
+  async open(m: EntityManager, campaignId: string): Promise<{ pending: number; sending: number }> {
+    const [row] = await m.query(
+      `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'sending')::int AS sending
+       FROM campaign_deliveries WHERE campaign_id = $1 AND state IN ('pending', 'sending')`,
       [campaignId],
     );
-    return n;
+    return row;
   }
 }

@@ -1,9 +1,9 @@
-import type { EntityManager } from 'typeorm';
 import type { Databases } from '@missive/database';
 import type { Region } from '@missive/contracts';
 import { optOutSetKey, type RedisClients } from '@missive/redis';
 import type { GateContact, GateTenant } from './send-gate.rules';
 
+/** A recipient's row of the campaigns service's contact projection: what the gate and the templates need. */
 export interface RecipientRow {
   contact_id: string;
   email: string;
@@ -32,8 +32,8 @@ export function gateContact(row: RecipientRow): GateContact {
 const TENANT_TTL_MS = 1000;
 
 /**
- * What the send gate reads at the moment of sending (R-S2): the recipient's row of the campaigns service's own
- * contact projection (kept current by contact and unsubscribe events) and the tenant's status in the directory.
+ * What the send gate reads at the moment of sending (R-S2) besides the projection row the claim returns: the
+ * opt-out set the unsubscribe service writes before its 200, and the tenant's status in the directory.
  */
 export class GateState {
   private readonly tenants = new Map<string, { state: GateTenant; until: number }>();
@@ -46,15 +46,6 @@ export class GateState {
   /** The opt-out written by the unsubscribe service before its 200, seen before the event arrives (R-U2). */
   async optedOut(region: Region, tenantId: string, contactId: string): Promise<boolean> {
     return (await this.redis.forRegion(region).sismember(optOutSetKey(region, tenantId), contactId)) === 1;
-  }
-
-  async recipient(m: EntityManager, tenantId: string, contactId: string): Promise<RecipientRow | null> {
-    const rows: RecipientRow[] = await m.query(
-      `SELECT contact_id, email, region, lawful_basis, status, consent_withdrawn, objected, tracking_consent, birth_date, variables
-       FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = $2`,
-      [tenantId, contactId],
-    );
-    return rows[0] ?? null;
   }
 
   async tenant(tenantId: string): Promise<GateTenant> {

@@ -59,38 +59,45 @@ export class SendQueue implements OnModuleDestroy {
    * Starts (or resumes) a campaign after `delayMs`. A start is harmless to repeat: the snapshot adds nothing twice
    * and the ledger claim stops a second send, so the state machine alone guards against double clicks.
    */
-  async start(tenant: { id: string; region: Region }, campaignId: string, delayMs: number): Promise<void> {
+  async start(
+    tenant: { id: string; region: Region },
+    campaignId: string,
+    delayMs: number,
+    jobId?: string,
+  ): Promise<void> {
     await this.forRegion(tenant.region).add(
       'start',
       { kind: 'start', tenantId: tenant.id, campaignId },
-      { delay: Math.max(delayMs, 0) },
+      { delay: Math.max(delayMs, 0), ...(jobId ? { jobId } : {}) },
     );
   }
 
+  /**
+   * Queues a start's pending recipients in batches. Job ids name the start, so a later start (resume, a re-check
+   * after a crash) queues what is still pending even where an earlier batch of the same recipients is kept as done.
+   */
   async enqueueBatches(
     region: Region,
-    tenantId: string,
-    campaignId: string,
+    campaign: { tenantId: string; campaignId: string },
+    startId: string,
     contactIds: string[],
     batchSize: number,
   ): Promise<number> {
     const jobs = [];
     for (let i = 0; i < contactIds.length; i += batchSize) {
-      const slice = contactIds.slice(i, i + batchSize);
       jobs.push({
         name: 'batch',
-        data: { kind: 'batch' as const, tenantId, campaignId, contactIds: slice },
-        opts: { jobId: `batch-${campaignId}-${slice[0]}-${slice.length}` },
+        data: {
+          kind: 'batch' as const,
+          tenantId: campaign.tenantId,
+          campaignId: campaign.campaignId,
+          contactIds: contactIds.slice(i, i + batchSize),
+        },
+        opts: { jobId: `batch-${campaign.campaignId}-${startId}-${i / batchSize}` },
       });
     }
     if (jobs.length) await this.forRegion(region).addBulk(jobs);
     return jobs.length;
-  }
-
-  /** True when no job of this campaign waits or runs: what is open can only be claims of a dead process. */
-  async onlyInFlightLeft(region: Region, _tenantId: string, campaignId: string): Promise<boolean> {
-    const jobs = await this.forRegion(region).getJobs(['waiting', 'delayed', 'active', 'prioritized']);
-    return !jobs.some((j) => j.data.campaignId === campaignId && j.data.kind === 'batch');
   }
 
   async onModuleDestroy(): Promise<void> {

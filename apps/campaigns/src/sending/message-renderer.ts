@@ -1,0 +1,47 @@
+import type { Region } from '@missive/contracts';
+import type { LinkTokenSigner } from '@missive/tokens';
+import type { CampaignRow } from '../campaigns/campaign.repository';
+import { renderTemplates, type CampaignTemplates } from '../templates/liquid-templates';
+import type { RecipientRow } from './gate-state.repository';
+import { composeMessage, messageVariables, type ComposedMessage, type MessageUrls } from './message-composition';
+import { trackingAllowed } from './tracking-permission.rules';
+
+/**
+ * One recipient's message: signed unsubscribe, open and click tokens (R-K1), tracking only where allowed (R-S4),
+ * the templates rendered with the contact's variables, and the headers and visible link of R-S3.
+ */
+export class MessageRenderer {
+  private readonly messageDomain: string;
+
+  constructor(
+    private readonly signer: LinkTokenSigner,
+    private readonly publicBaseUrl: string,
+  ) {
+    this.messageDomain = new URL(publicBaseUrl).hostname;
+  }
+
+  async render(
+    region: Region,
+    campaign: CampaignRow,
+    templates: CampaignTemplates,
+    recipient: RecipientRow,
+  ): Promise<ComposedMessage> {
+    const base = this.publicBaseUrl;
+    const claims = { tenantId: campaign.tenant_id, region, campaignId: campaign.id, contactId: recipient.contact_id };
+    const allowed = trackingAllowed(
+      { opens: campaign.track_opens, clicks: campaign.track_clicks },
+      { region: recipient.region, trackingConsent: recipient.tracking_consent },
+    );
+    const unsubscribe = this.signer.mint({ ...claims, kind: 'unsubscribe' });
+    const urls: MessageUrls = {
+      unsubscribeUrl: `${base}/u/${unsubscribe}`,
+      unsubscribeMailbox: `unsubscribe+${unsubscribe}@${this.messageDomain}`,
+      pixelUrl: allowed.opens ? `${base}/t/o/${this.signer.mint({ ...claims, kind: 'open' })}` : null,
+      clickUrl: allowed.clicks
+        ? (index) => `${base}/t/c/${this.signer.mint({ ...claims, kind: 'click', linkIndex: index })}`
+        : null,
+    };
+    const variables = messageVariables({ email: recipient.email, ...recipient.variables }, campaign.links, urls);
+    return composeMessage(await renderTemplates(templates, variables), urls, this.messageDomain);
+  }
+}
