@@ -22,6 +22,7 @@ interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON output
   json: () => any;
 }
 

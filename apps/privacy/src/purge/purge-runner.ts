@@ -111,7 +111,12 @@ export class PurgeRunner {
       }
       await this.purges.start(m, tenantId, tenant.purgeDueAt, now);
       await this.audit.append(
-        { actor: ACTOR, action: 'tenant.purge-started', tenantId, details: { purgeDueAt: tenant.purgeDueAt.toISOString() } },
+        {
+          actor: ACTOR,
+          action: 'tenant.purge-started',
+          tenantId,
+          details: { purgeDueAt: tenant.purgeDueAt.toISOString() },
+        },
         m,
       );
       return true;
