@@ -2,7 +2,7 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import autocannon from 'autocannon';
 import { closeAdminPools, createTestTenant, http, startTestServices, TEST_BOOTSTRAP_TOKEN } from '@missive/testing';
 import type { TenantContext } from '@missive/tenancy';
-import { ContactEvents } from '@missive/contact-domain';
+import { ContactErasure, ContactEvents, ErasureRepository } from '@missive/contact-domain';
 import { ContactsRepository } from '../apps/contacts/src/contacts/contacts.repository';
 import { ContactsService } from '../apps/contacts/src/contacts/contacts.service';
 import { contactsService } from '../apps/contacts/src/service';
@@ -28,7 +28,7 @@ class UnauthenticatedContactsController {
 // The contacts feature module keeps its service private; the bench builds its own instance of the same classes.
 @Module({
   controllers: [UnauthenticatedContactsController],
-  providers: [ContactsService, ContactsRepository, ContactEvents],
+  providers: [ContactsService, ContactsRepository, ContactEvents, ContactErasure, ErasureRepository],
 })
 class UnauthenticatedContactsModule {}
 

@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { markOptedOut, recordOptOut } from '@missive/contact-domain';
+import type { ContactChangedV2 } from '@missive/contracts';
+import { optOutSetKey } from '@missive/redis';
 import {
   adminQuery,
   createTestTenant,
   http,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
+  waitFor,
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
@@ -34,6 +39,62 @@ describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
     tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id, naSafe.tenant.id]));
     await tap.start('NA', ['contact.changed', 'contact.erased']);
   });
+
+  const base = () => `${services.publicUrl}/v1/contacts`;
+  const onOptOutSet = (contactId: string) =>
+    services.platform.redis.forRegion('NA').sismember(optOutSetKey('NA', na.tenant.id), contactId);
+
+  /** An opt-out of everything as the unsubscribe service records it; the contacts consumer then unsubscribes. */
+  const optOut = async (contactId: string) => {
+    const opt = { tenantId: na.tenant.id, region: 'NA' as const, contactId, campaignId: null, lists: null };
+    await services.platform.databases.withTenant('NA', na.tenant.id, (m) =>
+      recordOptOut(m, { ...opt, source: 'one-click' }),
+    );
+    await markOptedOut(services.platform.redis.forRegion('NA'), 'NA', na.tenant.id, contactId);
+    await waitFor(
+      async () => (await http('GET', `${base()}/${contactId}`, { token: na.apiKey })).body.status === 'unsubscribed',
+      { what: 'the contact to be unsubscribed', timeoutMs: 30000 },
+    );
+  };
+
+  /** A delivery and a tracking hit of the contact, as the campaigns and tracking services store them. */
+  const sentAndOpened = async (contactId: string) => {
+    const campaignId = randomUUID();
+    await adminQuery(
+      'NA',
+      `INSERT INTO campaign_deliveries (tenant_id, campaign_id, contact_id, state) VALUES ($1, $2, $3, 'sent')`,
+      [na.tenant.id, campaignId, contactId],
+    );
+    await adminQuery(
+      'NA',
+      `INSERT INTO tracking_hits (hit_id, tenant_id, campaign_id, contact_id, kind, at, ip_truncated, user_agent, machine)
+       VALUES ($1, $2, $3, $4, 'open', now(), '203.0.113.0', 'Mail/1.0', false)`,
+      [randomUUID(), na.tenant.id, campaignId, contactId],
+    );
+  };
+
+  /** Rows naming the contact in any regional table but the two that keep an erased id on purpose. */
+  const leftoversOf = async (contactId: string) => {
+    const tables = await adminQuery<{ table_name: string }>(
+      'NA',
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'contact_id'
+       AND table_name NOT IN ('privacy_requests', 'tracking_blocked_contacts')`,
+    );
+    const left: Record<string, number> = {};
+    for (const { table_name: table } of tables) {
+      const [{ n }] = await adminQuery<{ n: number }>(
+        'NA',
+        `SELECT count(*)::int AS n FROM ${table} WHERE contact_id = $1`,
+        [contactId],
+      );
+      if (n > 0) left[table] = n;
+    }
+    const [{ n }] = await adminQuery<{ n: number }>('NA', `SELECT count(*)::int AS n FROM contacts WHERE id = $1`, [
+      contactId,
+    ]);
+    if (n > 0) left.contacts = n;
+    return left;
+  };
 
   afterAll(async () => {
     await tap?.stop();
@@ -241,5 +302,83 @@ describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
     expect(await adminQuery('NA', `SELECT 1 FROM contacts WHERE id = $1`, [a.body.id])).toEqual([]);
     const erased = await tap.waitFor('contact.erased', na.tenant.id);
     expect(erased[0].data).toEqual({ contactId: a.body.id });
+  });
+
+  it('R-D1, R-D2: DELETE erases an unsubscribed contact everywhere; re-created through POST it lands suppressed', async () => {
+    const email = `gone-${randomUUID().slice(0, 8)}@example.com`;
+    const created = await post(na, { email, lawfulBasis: 'consent', consent: CONSENT, lists: ['news'] });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    await optOut(id);
+    await sentAndOpened(id);
+    expect(await onOptOutSet(id)).toBe(1);
+
+    expect((await http('DELETE', `${base()}/${id}`, { token: na.apiKey })).status).toBe(204);
+    // R-D1: every regional row of the person: contact, consents, opt-outs, deliveries, hits.
+    expect(await leftoversOf(id)).toEqual({});
+    expect(await onOptOutSet(id)).toBe(0);
+    const erased = await tap.waitFor('contact.erased', na.tenant.id);
+    expect(erased.some((e) => (e.data as { contactId: string }).contactId === id)).toBe(true);
+    // R-D2: the address left the suppression list; only its keyed hash stays.
+    expect(
+      await adminQuery('NA', `SELECT 1 FROM suppressions WHERE tenant_id = $1 AND email = $2`, [na.tenant.id, email]),
+    ).toEqual([]);
+    const hash = await services.platform.tenantKeys.addressHash('NA', na.tenant.id, email);
+    expect(
+      await adminQuery('NA', `SELECT email, reason FROM suppressions WHERE tenant_id = $1 AND address_hash = $2`, [
+        na.tenant.id,
+        hash,
+      ]),
+    ).toEqual([{ email: null, reason: 'erased-opt-out' }]);
+
+    const again = await post(na, { email: email.toUpperCase(), lawfulBasis: 'consent', consent: CONSENT });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(id);
+    expect(again.body.status).toBe('suppressed');
+  });
+
+  it('R-D1, R-D2: DELETE of a contact who never opted out leaves nothing behind; re-created it is active', async () => {
+    const email = `kept-${randomUUID().slice(0, 8)}@example.com`;
+    const created = await post(na, { email, lawfulBasis: 'contract' });
+    await sentAndOpened(created.body.id);
+    expect((await http('DELETE', `${base()}/${created.body.id}`, { token: na.apiKey })).status).toBe(204);
+    expect(await leftoversOf(created.body.id)).toEqual({});
+    const hash = await services.platform.tenantKeys.addressHash('NA', na.tenant.id, email);
+    expect(
+      await adminQuery('NA', `SELECT 1 FROM suppressions WHERE tenant_id = $1 AND (email = $2 OR address_hash = $3)`, [
+        na.tenant.id,
+        email,
+        hash,
+      ]),
+    ).toEqual([]);
+    expect((await post(na, { email, lawfulBasis: 'contract' })).body.status).toBe('active');
+  });
+
+  it('R-D2: PATCH to the address of an erased person who had opted out lands the contact suppressed', async () => {
+    const erasedEmail = `was-${randomUUID().slice(0, 8)}@example.com`;
+    const gone = await post(na, { email: erasedEmail, lawfulBasis: 'contract' });
+    await optOut(gone.body.id);
+    expect((await http('DELETE', `${base()}/${gone.body.id}`, { token: na.apiKey })).status).toBe(204);
+
+    const other = await post(na, { email: `other-${randomUUID().slice(0, 8)}@example.com`, lawfulBasis: 'contract' });
+    expect(other.body.status).toBe('active');
+    const renamed = await http('PATCH', `${base()}/${other.body.id}`, {
+      token: na.apiKey,
+      body: { email: erasedEmail.toUpperCase() },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: other.body.id, email: erasedEmail, status: 'suppressed' });
+    // The other services learn it through contact.changed v2.
+    await waitFor(
+      () =>
+        tap
+          .of('contact.changed', na.tenant.id)
+          .some(
+            (e) =>
+              (e.data as ContactChangedV2).contactId === other.body.id &&
+              (e.data as ContactChangedV2).status === 'suppressed',
+          ),
+      { what: 'contact.changed v2 with status suppressed', timeoutMs: 30000 },
+    );
   });
 });

@@ -7,3 +7,7 @@ export * from './contact.rules';
 export * from './contact-columns';
 export * from './contact-events';
 export * from './opt-outs';
+export * from './suppression-match';
+export * from './erasure.rules';
+export * from './erasure.repository';
+export * from './contact-erasure';

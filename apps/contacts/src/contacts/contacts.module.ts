@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ContactEvents } from '@missive/contact-domain';
+import { ContactErasure, ContactEvents, ErasureRepository } from '@missive/contact-domain';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 
 @Module({
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository, ContactEvents],
+  providers: [ContactsService, ContactsRepository, ContactEvents, ContactErasure, ErasureRepository],
   exports: [ContactsRepository, ContactEvents],
 })
 export class ContactsFeatureModule {}

@@ -4,12 +4,14 @@ import { returnedRows } from '../sql-result';
 import {
   CONSENT_WITHDRAWN_SQL,
   CONTACT_COLUMNS,
+  contactColumnPlaceholders,
   contactColumnValues,
   type ConsentRecord,
   type ContactData,
   type ContactStateRow,
   type ContactStatus,
   type LawfulBasis,
+  onSuppressionListSql,
 } from '@missive/contact-domain';
 
 /** A contacts row as the API shows it (and as `contact.changed` v2 carries it). */
@@ -71,8 +73,7 @@ export class ContactsRepository {
     const rows: (ContactRow & { inserted: boolean })[] = await m.query(
       `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::date, $12::jsonb, $13::text[], $14::text[],
-         CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND (s.email = $2 OR s.address_hash = $15))
-           THEN 'suppressed' ELSE 'active' END
+         CASE WHEN ${onSuppressionListSql('$1', '$2', '$15')} THEN 'suppressed' ELSE 'active' END
        ${CONTACT_UPSERT_CONFLICT}
        RETURNING ${SELECT_COLUMNS}, (c.xmax = 0) AS inserted`,
       [tenantId, ...contactColumnValues(contact), addressHash],
@@ -103,33 +104,29 @@ export class ContactsRepository {
     return rows[0] ?? null;
   }
 
-  /** Rewrites a contact's fields; null when nothing differed. A new address on the suppression list suppresses. */
-  async update(m: EntityManager, tenantId: string, id: string, contact: ContactData): Promise<ContactRow | null> {
+  /**
+   * Rewrites a contact's fields; null when nothing differed. An active contact whose address is on the suppression
+   * list — as the address, or as the keyed hash `addressHash` an erased opted-out person left (R-D2) — is suppressed.
+   */
+  async update(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    contact: ContactData,
+    addressHash: string,
+  ): Promise<ContactRow | null> {
+    const values = contactColumnPlaceholders(3);
     const result: unknown = await m.query(
-      `UPDATE contacts c SET (${CONTACT_COLUMNS.join(', ')}) =
-         ($3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::date, $13::jsonb, $14::text[], $15::text[]),
-         status = CASE WHEN c.status = 'active' AND EXISTS
-           (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.email = $3) THEN 'suppressed' ELSE c.status END,
+      `UPDATE contacts c SET (${CONTACT_COLUMNS.join(', ')}) = (${values}),
+         status = CASE WHEN c.status = 'active' AND ${onSuppressionListSql('$1', '$3', '$16')}
+           THEN 'suppressed' ELSE c.status END,
          updated_at = now()
        WHERE c.tenant_id = $1 AND c.id = $2
-         AND (${CONTACT_COLUMNS.map((col) => `c.${col}`).join(', ')}) IS DISTINCT FROM
-             ($3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::date, $13::jsonb, $14::text[], $15::text[])
+         AND (${CONTACT_COLUMNS.map((col) => `c.${col}`).join(', ')}) IS DISTINCT FROM (${values})
        RETURNING ${SELECT_COLUMNS}`,
-      [tenantId, id, ...contactColumnValues(contact)],
+      [tenantId, id, ...contactColumnValues(contact), addressHash],
     );
     return returnedRows<ContactRow>(result)[0] ?? null;
-  }
-
-  /** Removes the contact and its consent history (erasure, R-D1); false when there was no such contact. */
-  async erase(m: EntityManager, tenantId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
-    const result: unknown = await m.query(`DELETE FROM contacts WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
-      tenantId,
-      id,
-    ]);
-    if (returnedRows(result).length === 0) return false;
-    await m.query(`DELETE FROM consents WHERE tenant_id = $1 AND contact_id = $2`, [tenantId, id]);
-    return true;
   }
 
   /**

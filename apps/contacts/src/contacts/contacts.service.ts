@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CONTACT_ERASED, type ContactErasedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
-import { appendToOutbox } from '@missive/kafka';
 import { keyedAddressHash } from '@missive/tenant-keys';
 import type { TenantContext } from '@missive/tenancy';
 import {
+  ContactErasure,
   contactInput,
   ContactEvents,
   emailSyntaxProblem,
@@ -31,6 +30,7 @@ export class ContactsService {
     private readonly databases: Databases,
     private readonly contacts: ContactsRepository,
     private readonly events: ContactEvents,
+    private readonly erasure: ContactErasure,
   ) {}
 
   /** `contact.changed` v2 with the contact's new state, in the same transaction (R-X5). */
@@ -38,12 +38,16 @@ export class ContactsService {
     return this.events.changed(m, tenant, [row]);
   }
 
+  /** R-D2: an erased person who had opted out is known to the suppression list only by this keyed hash. */
+  private async addressHash(tenant: Tenant, email: string): Promise<string> {
+    return keyedAddressHash(await this.events.dataKey(tenant), email);
+  }
+
   /** POST /v1/contacts: create (201) or update by email (200); identical input changes nothing. */
   async upsert(tenant: Tenant, body: unknown): Promise<{ created: boolean; contact: ContactResponse }> {
     const result = validateContactInput(body, tenant);
     if (!result.ok) throw invalid(result.errors);
-    // R-D2: an erased person who had opted out is known to the suppression list only by this keyed hash.
-    const addressHash = keyedAddressHash(await this.events.dataKey(tenant), result.contact.email);
+    const addressHash = await this.addressHash(tenant, result.contact.email);
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact, addressHash);
       if (inserted !== null) await this.changed(m, tenant, row);
@@ -83,9 +87,11 @@ export class ContactsService {
       if (!existing) throw new NotFoundError('Contact');
       const result = validateContactInput({ ...contactInput(existing), ...body }, tenant);
       if (!result.ok) throw invalid(result.errors);
+      // R-D2: a new address that an erased opted-out person had lands suppressed, as in POST /v1/contacts.
+      const addressHash = await this.addressHash(tenant, result.contact.email);
       let updated: ContactRow | null;
       try {
-        updated = await this.contacts.update(m, tenant.id, id, result.contact);
+        updated = await this.contacts.update(m, tenant.id, id, result.contact, addressHash);
       } catch (error) {
         if ((error as { code?: string }).code === '23505') {
           throw new ConflictError('email_taken', 'Another contact of this tenant has that email address');
@@ -98,12 +104,17 @@ export class ContactsService {
     });
   }
 
-  /** DELETE: removes the row and its consent history and publishes `contact.erased` (R-D1 finishes elsewhere). */
+  /**
+   * DELETE: the full R-D1 erasure, the same as the privacy service's `erasure` request — every regional row of the
+   * contact, its suppression row (a keyed hash stays if the person had opted out, R-D2), `contact.erased` for the
+   * other stores, and, once committed, the send gates' opt-out set.
+   */
   async erase(tenant: Tenant, id: string): Promise<void> {
-    await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
-      if (!(await this.contacts.erase(m, tenant.id, id))) throw new NotFoundError('Contact');
-      const data: ContactErasedV1 = { contactId: id };
-      await appendToOutbox(m, [{ type: CONTACT_ERASED, region: tenant.region, tenantId: tenant.id, data }]);
+    const { afterCommit } = await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      const contact = await this.contacts.findById(m, tenant.id, id, true);
+      if (!contact) throw new NotFoundError('Contact');
+      return this.erasure.erase(m, tenant, { email: contact.email, contact });
     });
+    await afterCommit();
   }
 }

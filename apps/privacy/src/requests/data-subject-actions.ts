@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  ContactErasure,
   contactInput,
   ContactEvents,
   markOptedOut,
@@ -8,15 +9,12 @@ import {
   validateContactInput,
   type TenantFacts,
 } from '@missive/contact-domain';
-import { CONTACT_ERASED, type ContactErasedV1, type Region } from '@missive/contracts';
+import type { Region } from '@missive/contracts';
 import { ConflictError, InvalidInputError } from '@missive/http';
-import { appendToOutbox } from '@missive/kafka';
-import { optOutSetKey, RedisClients } from '@missive/redis';
+import { RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
 import { DataSubjectRepository, type SubjectContact } from './data-subject.repository';
-import { ErasureRepository } from './erasure.repository';
-import { keepsSuppressionHash, type PrivacyRequestType } from './privacy-request.rules';
-import { PrivacyRequestsRepository } from './privacy-requests.repository';
+import type { PrivacyRequestType } from './privacy-request.rules';
 import { SubjectContactRepository } from './subject-contact.repository';
 
 export type ActionTenant = TenantFacts & { id: string; region: Region };
@@ -45,8 +43,7 @@ export class DataSubjectActions {
   constructor(
     private readonly subjects: DataSubjectRepository,
     private readonly contacts: SubjectContactRepository,
-    private readonly erasure: ErasureRepository,
-    private readonly requests: PrivacyRequestsRepository,
+    private readonly erasure: ContactErasure,
     private readonly events: ContactEvents,
     private readonly keys: TenantKeys,
     private readonly redis: RedisClients,
@@ -87,34 +84,10 @@ export class DataSubjectActions {
     return { result: await this.subjects.accessRecord(m, tenant.id, subject.email, subject.contact) };
   }
 
-  /** R-D1 erasure in every regional table, the send gates' opt-out set and downstream stores (`contact.erased`). */
+  /** R-D1 erasure: the same one as DELETE /v1/contacts/{id} (every store, R-D2's keyed hash when due). */
   private async erase(m: EntityManager, tenant: ActionTenant, subject: Subject): Promise<ActionOutcome> {
-    const { contact } = subject;
-    // R-D2: decided before anything is deleted, from every trace of an opt-out.
-    const keepHash = keepsSuppressionHash({
-      contactStatus: contact?.status ?? null,
-      fullOptOuts: contact ? await this.subjects.fullOptOuts(m, tenant.id, contact.id) : 0,
-      onSuppressionList: subject.suppressed,
-    });
-    const deleted = contact ? await this.erasure.eraseContact(m, tenant.id, contact.id) : {};
-    if (await this.erasure.replaceSuppression(m, tenant.id, subject.email, keepHash ? subject.addressHash : null)) {
-      deleted.suppressions = 1;
-    }
-    await this.requests.forgetResultsOf(m, tenant.id, {
-      contactId: contact?.id ?? null,
-      addressHash: subject.addressHash,
-    });
-    if (!contact) return { result: { deleted, suppressionHashKept: keepHash } };
-    const data: ContactErasedV1 = { contactId: contact.id };
-    await appendToOutbox(m, [
-      { type: CONTACT_ERASED, region: tenant.region, tenantId: tenant.id, key: contact.id, data },
-    ]);
-    return {
-      result: { deleted, suppressionHashKept: keepHash },
-      afterCommit: async () => {
-        await this.redis.forRegion(tenant.region).srem(optOutSetKey(tenant.region, tenant.id), contact.id);
-      },
-    };
+    const { deleted, suppressionHashKept, afterCommit } = await this.erasure.erase(m, tenant, subject);
+    return { result: { deleted, suppressionHashKept }, afterCommit };
   }
 
   /** R-D1 rectification: the same writable fields and rules as PATCH /v1/contacts, and the same event. */

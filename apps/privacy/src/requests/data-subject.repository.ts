@@ -46,15 +46,6 @@ export class DataSubjectRepository {
     return rows.length > 0;
   }
 
-  /** Opt-outs of everything (unsubscribe, objection) recorded for the contact. */
-  async fullOptOuts(m: EntityManager, tenantId: string, contactId: string): Promise<number> {
-    const [{ n }]: { n: number }[] = await m.query(
-      `SELECT count(*)::int AS n FROM unsubscribe_opt_outs WHERE tenant_id = $1 AND contact_id = $2 AND lists IS NULL`,
-      [tenantId, contactId],
-    );
-    return n;
-  }
-
   /** R-D1: everything held on the person, events included (sends, opens and clicks, opt-outs). */
   async accessRecord(
     m: EntityManager,

@@ -1,7 +1,6 @@
 import {
   addBusinessDays,
   changesProblems,
-  keepsSuppressionHash,
   requestDeadlines,
   requestRegime,
   serveDecision,
@@ -81,24 +80,6 @@ describe('privacy-request rules', () => {
         expect(serveDecision(type, onlySuppressed)).toMatchObject({ serve: false });
         expect(serveDecision(type, { contact: true, suppression: false })).toEqual({ serve: true });
       }
-    });
-  });
-
-  describe('erasure', () => {
-    const never = { contactStatus: 'active' as const, fullOptOuts: 0, onSuppressionList: false };
-
-    it('R-D2: an erased person who had opted out keeps a keyed hash on the suppression list', () => {
-      expect(keepsSuppressionHash({ ...never, contactStatus: 'unsubscribed' })).toBe(true);
-      expect(keepsSuppressionHash({ ...never, contactStatus: 'suppressed' })).toBe(true);
-      expect(keepsSuppressionHash({ ...never, fullOptOuts: 1 })).toBe(true);
-      expect(keepsSuppressionHash({ ...never, onSuppressionList: true })).toBe(true);
-      expect(keepsSuppressionHash({ contactStatus: null, fullOptOuts: 0, onSuppressionList: true })).toBe(true);
-    });
-
-    it('R-D2: an erased person who never opted out leaves nothing behind', () => {
-      expect(keepsSuppressionHash(never)).toBe(false);
-      expect(keepsSuppressionHash({ ...never, contactStatus: 'restricted' })).toBe(false);
-      expect(keepsSuppressionHash({ ...never, contactStatus: 'bounced' })).toBe(false);
     });
   });
 });

@@ -1,9 +1,10 @@
-import { WRITABLE_FIELDS, type ContactStatus, type FieldProblem } from '@missive/contact-domain';
+import { WRITABLE_FIELDS, type FieldProblem } from '@missive/contact-domain';
 import type { Region } from '@missive/contracts';
 
 /**
  * Data-subject requests (R-D1–D3) as plain rules: the request types, their due dates, what a request body may
- * carry, when a request can be served, and what an erasure must leave behind. No Nest, no I/O.
+ * carry, and when a request can be served (what an erasure leaves behind, R-D2, is libs/contact-domain's
+ * `keepsSuppressionHash`). No Nest, no I/O.
  */
 
 export const PRIVACY_REQUEST_TYPES = [
@@ -98,25 +99,4 @@ export function serveDecision(type: PrivacyRequestType, held: SubjectHoldings): 
     return { serve: false, reason: 'no contact has this address (it is only on the suppression list)' };
   }
   return { serve: true };
-}
-
-/** What shows that the person opted out of the tenant's marketing before an erasure. */
-export interface OptOutFacts {
-  contactStatus: ContactStatus | null;
-  /** Opt-outs of everything (unsubscribe, objection); leaving single lists is not one. */
-  fullOptOuts: number;
-  onSuppressionList: boolean;
-}
-
-/**
- * R-D2: an erased person who had opted out leaves a keyed hash of the address on the suppression list, so a
- * re-import lands suppressed instead of resurrecting them. Someone who never opted out leaves nothing.
- */
-export function keepsSuppressionHash(facts: OptOutFacts): boolean {
-  return (
-    facts.onSuppressionList ||
-    facts.fullOptOuts > 0 ||
-    facts.contactStatus === 'unsubscribed' ||
-    facts.contactStatus === 'suppressed'
-  );
 }

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ContactEvents } from '@missive/contact-domain';
+import { ContactErasure, ContactEvents, ErasureRepository } from '@missive/contact-domain';
 import { TenancyModule } from '@missive/tenancy';
 import { DataSubjectActions } from './data-subject-actions';
 import { DataSubjectRepository } from './data-subject.repository';
-import { ErasureRepository } from './erasure.repository';
 import { PrivacyRequestReferredConsumer } from './privacy-request-referred.consumer';
 import { PrivacyRequestsController } from './privacy-requests.controller';
 import { PrivacyRequestsRepository } from './privacy-requests.repository';
@@ -20,6 +19,7 @@ import { SubjectContactRepository } from './subject-contact.repository';
     DataSubjectActions,
     DataSubjectRepository,
     ErasureRepository,
+    ContactErasure,
     SubjectContactRepository,
     ContactEvents,
   ],

@@ -73,21 +73,4 @@ export class PrivacyRequestsRepository {
     );
     return rows[0] ?? null;
   }
-
-  /**
-   * R-D1 erasure: earlier access and portability results are copies of the person's data, so they go too; the
-   * requests themselves stay (type, dates, status) as the record that they were answered.
-   */
-  async forgetResultsOf(
-    m: EntityManager,
-    tenantId: string,
-    subject: { contactId: string | null; addressHash: string },
-  ): Promise<void> {
-    await m.query(
-      `UPDATE privacy_requests SET result = NULL
-       WHERE tenant_id = $1 AND (contact_id = $2 OR address_hash = $3)
-         AND type IN ('access', 'portability') AND result IS NOT NULL`,
-      [tenantId, subject.contactId, subject.addressHash],
-    );
-  }
 }

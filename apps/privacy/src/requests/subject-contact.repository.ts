@@ -7,6 +7,7 @@ import {
   CONTACT_STATE_SQL,
   type ContactData,
   type ContactStateRow,
+  onSuppressionListSql,
 } from '@missive/contact-domain';
 import { queryRows } from '@missive/database';
 
@@ -29,8 +30,8 @@ export class SubjectContactRepository {
     const rows = await queryRows<ContactStateRow>(
       m,
       `UPDATE contacts c SET (${CONTACT_COLUMNS.join(', ')}) = (${values}),
-         status = CASE WHEN c.status = 'active' AND EXISTS (SELECT 1 FROM suppressions s
-           WHERE s.tenant_id = $1 AND (s.email = $3 OR s.address_hash = $16)) THEN 'suppressed' ELSE c.status END,
+         status = CASE WHEN c.status = 'active' AND ${onSuppressionListSql('$1', '$3', '$16')}
+           THEN 'suppressed' ELSE c.status END,
          updated_at = now()
        WHERE c.tenant_id = $1 AND c.id = $2
          AND (${CONTACT_COLUMNS.map((col) => `c.${col}`).join(', ')}) IS DISTINCT FROM (${values})

@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-
-export type BlockReason = 'erased' | 'unsubscribed' | 'restricted';
-/** The reasons a contact's status (rather than an erasure) gives. */
-export type StatusBlock = Exclude<BlockReason, 'erased'>;
-
-/** Contact statuses (contacts service, R-S2) whose hits must store nothing linked to the person (R-K4). */
-const BLOCKING_STATUSES: Record<string, StatusBlock | undefined> = {
-  unsubscribed: 'unsubscribed',
-  restricted: 'restricted',
-};
+import { newestPerContact, type BlockChange } from './blocked-contacts.rules';
 
 /**
  * The contacts whose hits are counted only anonymously (R-K4). Every method runs in the consumer's transaction
@@ -27,29 +18,36 @@ export class BlockedContactsRepository {
     return new Set(rows.map((r) => r.contact_id));
   }
 
-  /** Blocks the contacts; an erasure is final and is never downgraded to another reason. */
-  async block(manager: EntityManager, tenantId: string, contactIds: string[], reason: BlockReason): Promise<void> {
-    if (contactIds.length === 0) return;
+  /**
+   * Blocks the contacts with each change's reason and time. An erasure is final: it is never downgraded to another
+   * reason nor lifted; otherwise the newest decision's reason is kept.
+   */
+  async block(manager: EntityManager, tenantId: string, changes: BlockChange[]): Promise<void> {
+    const blocks = newestPerContact(changes.filter((c) => c.effect !== 'unblock'));
+    if (blocks.length === 0) return;
     await manager.query(
-      `INSERT INTO tracking_blocked_contacts AS b (tenant_id, contact_id, reason)
-       SELECT $1, id, $3 FROM unnest($2::uuid[]) AS id
-       ON CONFLICT (tenant_id, contact_id) DO UPDATE SET reason = EXCLUDED.reason, blocked_at = now()
+      `INSERT INTO tracking_blocked_contacts AS b (tenant_id, contact_id, reason, blocked_at)
+       SELECT $1, c.id, c.reason, c.at FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS c(id, reason, at)
+       ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
+         reason = CASE WHEN EXCLUDED.reason = 'erased' OR EXCLUDED.blocked_at >= b.blocked_at
+           THEN EXCLUDED.reason ELSE b.reason END,
+         blocked_at = GREATEST(b.blocked_at, EXCLUDED.blocked_at)
        WHERE b.reason <> 'erased'`,
-      [tenantId, [...new Set(contactIds)], reason],
+      [tenantId, blocks.map((c) => c.contactId), blocks.map((c) => c.effect), blocks.map((c) => c.at.toISOString())],
     );
   }
 
   /**
-   * Lifts a restriction (the contact is active again). Opt-outs and erasures are not lifted here: an opt-out is
-   * recorded by the unsubscribe service and may reach the contact's status later than this event, and staying
-   * blocked only means anonymous counting.
+   * Lifts the blocks of contacts that are active again, unless the block is newer than the news (an opt-out
+   * recorded after the contact state the event carries) or an erasure.
    */
-  async unblockRestricted(manager: EntityManager, tenantId: string, contactIds: string[]): Promise<void> {
-    if (contactIds.length === 0) return;
+  async unblock(manager: EntityManager, tenantId: string, changes: BlockChange[]): Promise<void> {
+    const lifts = newestPerContact(changes.filter((c) => c.effect === 'unblock'));
+    if (lifts.length === 0) return;
     await manager.query(
-      `DELETE FROM tracking_blocked_contacts
-       WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) AND reason = 'restricted'`,
-      [tenantId, contactIds],
+      `DELETE FROM tracking_blocked_contacts b USING unnest($2::uuid[], $3::timestamptz[]) AS c(id, at)
+       WHERE b.tenant_id = $1 AND b.contact_id = c.id AND b.reason <> 'erased' AND b.blocked_at < c.at`,
+      [tenantId, lifts.map((c) => c.contactId), lifts.map((c) => c.at.toISOString())],
     );
   }
 
@@ -68,22 +66,5 @@ export class BlockedContactsRepository {
       `DELETE FROM tracking_contact_engagement WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
       [tenantId, contactIds],
     );
-  }
-
-  /**
-   * The status of changed contacts, read in the region's database as `contact.changed` tells consumers to
-   * (the event carries ids only): each id with the reason to block it, or null to unblock it. Ids that are not
-   * there (yet) are left alone.
-   */
-  async statusesOf(
-    manager: EntityManager,
-    tenantId: string,
-    contactIds: string[],
-  ): Promise<Map<string, StatusBlock | null>> {
-    const rows: { id: string; status: string }[] = await manager.query(
-      `SELECT id, status FROM contacts WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-      [tenantId, contactIds],
-    );
-    return new Map(rows.map((r) => [r.id, BLOCKING_STATUSES[r.status] ?? null]));
   }
 }

@@ -14,7 +14,8 @@ const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 /**
  * R-D1 erasure in the tenant's regional database: every row of every table that holds the contact (a table with
  * `tenant_id` and `contact_id`, found in the catalogue so a table added later is covered without a change here),
- * then the contact row and its address on the suppression list (R-D2 keeps a keyed hash instead when due).
+ * then the contact row and its address on the suppression list (R-D2 keeps a keyed hash instead when due). Every
+ * method takes the tenant id and runs inside `withTenant` (R-T1).
  */
 @Injectable()
 export class ErasureRepository {
@@ -32,6 +33,25 @@ export class ErasureRepository {
     ).then((rows) => rows.map((r) => r.table_name).filter((t) => PLAIN_NAME.test(t) && !KEPT_AFTER_ERASURE.has(t)));
     this.tables.catch(() => (this.tables = null));
     return this.tables;
+  }
+
+  /** Whether the address itself is on the tenant's suppression list. */
+  async onSuppressionList(m: EntityManager, tenantId: string, email: string): Promise<boolean> {
+    const rows = await queryRows(m, `SELECT 1 FROM suppressions WHERE tenant_id = $1 AND email = $2`, [
+      tenantId,
+      email,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Opt-outs of everything (unsubscribe, objection) recorded for the contact. */
+  async fullOptOuts(m: EntityManager, tenantId: string, contactId: string): Promise<number> {
+    const [{ n }] = await queryRows<{ n: number }>(
+      m,
+      `SELECT count(*)::int AS n FROM unsubscribe_opt_outs WHERE tenant_id = $1 AND contact_id = $2 AND lists IS NULL`,
+      [tenantId, contactId],
+    );
+    return n;
   }
 
   /** Deletes the contact and every row linked to it; returns the rows deleted per table (no personal data). */
@@ -74,5 +94,22 @@ export class ErasureRepository {
       );
     }
     return removed.length > 0;
+  }
+
+  /**
+   * The answers of earlier access and portability requests about the person (R-D1: they copy everything held on
+   * them) are emptied; the requests themselves stay as the record that they were answered.
+   */
+  async forgetAccessResults(
+    m: EntityManager,
+    tenantId: string,
+    subject: { contactId: string | null; addressHash: string },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE privacy_requests SET result = NULL
+       WHERE tenant_id = $1 AND (contact_id = $2 OR address_hash = $3)
+         AND type IN ('access', 'portability') AND result IS NOT NULL`,
+      [tenantId, subject.contactId, subject.addressHash],
+    );
   }
 }
