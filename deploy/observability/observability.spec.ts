@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Metrics } from '@missive/observability';
 import { knownQueues, QUEUE_STATES } from '../../libs/platform/src/store-metrics';
-import { IMPORT_QUEUE } from '../../apps/contacts/src/imports/import-queues';
+import { IMPORT_QUEUE, importQueuePrefix } from '../../apps/contacts/src/imports/import-queues';
 import { queuePrefix, SEND_QUEUE } from '../../apps/campaigns/src/sending/send-queue';
 
 /**
@@ -224,7 +224,7 @@ describe('deploy/observability', () => {
     ] as const) {
       expect(knownQueues(region, namespace)).toEqual(
         expect.arrayContaining([
-          { name: IMPORT_QUEUE, prefix: region.toLowerCase() },
+          { name: IMPORT_QUEUE, prefix: importQueuePrefix(region, namespace) },
           { name: SEND_QUEUE, prefix: queuePrefix(region, namespace) },
         ]),
       );

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   adminQuery,
@@ -15,7 +16,12 @@ import { CSV_HEADER, csvRow, waitForImport } from './import-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 // A Redis database of its own, so no other test file's worker can take this import.
-const ENV = { SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN, REDIS_URL: 'redis://127.0.0.1:6379/7' };
+// One queue namespace for every process of this test: the restarted worker must find the killed one's job.
+const ENV = {
+  SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
+  REDIS_URL: 'redis://127.0.0.1:6379/7',
+  QUEUE_NAMESPACE: `import-crash-${randomUUID().slice(0, 8)}`,
+};
 const ROWS = 150000;
 const BAD_EVERY = 5000;
 

@@ -1,5 +1,11 @@
 import { Controller } from '@nestjs/common';
-import type { ContactChangedV2, ContactErasedV1, ContactPersonalFieldsV1 } from '@missive/contracts';
+import {
+  contactStatesOf,
+  type ContactChangedBatchV3,
+  type ContactChangedV2,
+  type ContactErasedV1,
+  type ContactPersonalFieldsV1,
+} from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { maskAddress } from './page/unsubscribe-page.rules';
@@ -10,18 +16,34 @@ export class UnsubscribeContactConsumer {
   constructor(private readonly keys: TenantKeys) {}
 
   @ConsumeEvents('unsubscribe', 'contact.changed')
-  async changed(batch: EventBatch<ContactChangedV2>): Promise<void> {
+  async changed(batch: EventBatch<ContactChangedV2 | ContactChangedBatchV3>): Promise<void> {
     const m = batch.manager!;
     for (const event of batch.events) {
-      if (event.version !== 2 || !event.tenantId) continue;
-      const personal = await this.keys.open<ContactPersonalFieldsV1>(batch.region, event.tenantId, event.data.personal);
-      if (!personal) continue;
+      if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;
+      const opened = await this.keys.open<ContactPersonalFieldsV1 | ContactPersonalFieldsV1[]>(
+        batch.region,
+        event.tenantId,
+        event.data.personal,
+      );
+      if (!opened) continue;
+      // v2 names one contact, v3 an import's batch of them (personal fields in the same order): one statement.
+      const rows = contactStatesOf(event).flatMap(({ state, personalIndex }) => {
+        const personal = (personalIndex === null ? opened : (opened as ContactPersonalFieldsV1[])[personalIndex]) as
+          | ContactPersonalFieldsV1
+          | undefined;
+        return personal ? [{ id: state.contactId, masked: maskAddress(personal.email), lists: state.lists }] : [];
+      });
+      if (rows.length === 0) continue;
       await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
       await m.query(
-        `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, updated_at) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, updated_at)
+         SELECT DISTINCT ON (r->>'id') $1::uuid, (r->>'id')::uuid, r->>'masked',
+           ARRAY(SELECT jsonb_array_elements_text(r->'lists')), $3::timestamptz
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
+         ORDER BY r->>'id', n DESC
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET masked_address = EXCLUDED.masked_address, lists = EXCLUDED.lists,
            updated_at = EXCLUDED.updated_at WHERE unsubscribe_contacts.updated_at <= EXCLUDED.updated_at`,
-        [event.tenantId, event.data.contactId, maskAddress(personal.email), event.data.lists, event.occurredAt],
+        [event.tenantId, JSON.stringify(rows), event.occurredAt],
       );
     }
   }

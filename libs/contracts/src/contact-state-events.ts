@@ -47,3 +47,36 @@ export interface UnsubscribeRecordedV1 {
 }
 
 export const UNSUBSCRIBE_RECORDED = 'unsubscribe.recorded';
+
+/** What `contact.changed` says of one contact in clear: v2 without its sealed personal fields. */
+export type ContactStateV2 = Omit<ContactChangedV2, 'personal'>;
+
+/**
+ * `contact.changed` v3: the contacts one batch of an import created or changed, in one event (R-X5, batched for
+ * imports; a 10,000-row batch makes a few dozen events, not 10,000). Per contact the same clear state as v2;
+ * their personal fields sealed together (`personal`: a sealed `ContactPersonalFieldsV1[]` in the order of
+ * `contacts`). A consumer applies it as the v2 events it stands for, all with the event's `occurredAt`.
+ */
+export interface ContactChangedBatchV3 {
+  importId: string;
+  contacts: ContactStateV2[];
+  personal: string;
+}
+
+/**
+ * The contacts a `contact.changed` event names, in clear, with where their personal fields are: one for v2, each
+ * of a v3 batch (`personalIndex` into its sealed array); none for v1 or a malformed event. Consumers that need no
+ * personal fields (a send gate, tracking) read v2 and v3 alike through this.
+ */
+export function contactStatesOf(event: {
+  version: number;
+  data: unknown;
+}): { state: ContactStateV2; personalIndex: number | null }[] {
+  const data = event.data as Partial<ContactChangedV2 & ContactChangedBatchV3> | null;
+  if (!data || typeof data !== 'object') return [];
+  if (event.version === 2) return [{ state: data as ContactStateV2, personalIndex: null }];
+  if (event.version === 3 && Array.isArray(data.contacts)) {
+    return data.contacts.map((state, i) => ({ state, personalIndex: i }));
+  }
+  return [];
+}

@@ -26,6 +26,12 @@ interface OutboxRow {
 
 /** Lock id for "this process relays this database's outbox"; one relay per database at a time keeps order. */
 const RELAY_LOCK_ID = 727100;
+/**
+ * Payload bytes per send, past which a pass stops taking rows (it always takes one): kafkajs puts a partition's
+ * messages of one send in one record batch, which the broker refuses over 1 MB (message.max.bytes). Small
+ * events still go 2,000 at a time; big ones (an import's batched `contact.changed` v3) a few at a time.
+ */
+const MAX_SEND_BYTES = 640 * 1024;
 const MAX_BACKOFF_MS = 5000;
 /**
  * Inbox ids older than this can never be redelivered: topics keep 13 days at most (TOPIC_RETENTION_MS plus one
@@ -127,8 +133,11 @@ export class OutboxRelay {
     for (;;) {
       this.pending = false;
       const { rows } = await client.query<OutboxRow>(
-        'SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT $1',
-        [this.batchSize],
+        `SELECT id, event_id, topic, partition_key, payload FROM (
+           SELECT *, sum(octet_length(payload)) OVER (ORDER BY id) - octet_length(payload) AS before
+           FROM (SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT $1) o
+         ) o WHERE before < $2 ORDER BY id`,
+        [this.batchSize, MAX_SEND_BYTES],
       );
       this.options.metrics.outboxBacklog.set({ database: this.options.name }, rows.length);
       if (rows.length === 0) return true;

@@ -25,7 +25,7 @@ export const QUEUE_STATES = [
 export function knownQueues(region: Region, namespace: string | null): { name: string; prefix: string }[] {
   const r = region.toLowerCase();
   return [
-    { name: 'contacts-import', prefix: r },
+    { name: 'contacts-import', prefix: namespace ? `${r}:${namespace}` : r },
     { name: 'campaign-send', prefix: namespace ? `${r}:bull:${namespace}` : `${r}:bull` },
   ];
 }

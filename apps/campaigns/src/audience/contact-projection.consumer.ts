@@ -1,11 +1,14 @@
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type {
-  ContactChangedV2,
-  ContactErasedV1,
-  ContactPersonalFieldsV1,
-  EventEnvelope,
-  UnsubscribeRecordedV1,
+import {
+  contactStatesOf,
+  type ContactChangedBatchV3,
+  type ContactChangedV2,
+  type ContactErasedV1,
+  type ContactPersonalFieldsV1,
+  type ContactStateV2,
+  type EventEnvelope,
+  type UnsubscribeRecordedV1,
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { open, TenantKeys } from '@missive/tenant-keys';
@@ -24,25 +27,32 @@ export class ContactProjectionConsumer {
   constructor(private readonly keys: TenantKeys) {}
 
   @ConsumeEvents('campaigns', 'contact.changed')
-  async changed(batch: EventBatch<ContactChangedV2>): Promise<void> {
+  async changed(batch: EventBatch<ContactChangedV2 | ContactChangedBatchV3>): Promise<void> {
     const m = batch.manager!;
-    const byTenant = new Map<string, EventEnvelope<ContactChangedV2>[]>();
+    const byTenant = new Map<string, EventEnvelope<ContactChangedV2 | ContactChangedBatchV3>[]>();
     for (const event of batch.events) {
-      // v1 events carried ids only; the projection is built from v2.
-      if (event.version !== 2 || !event.tenantId) continue;
+      // v1 events carried ids only; the projection is built from v2 (one contact) and v3 (an import's batch).
+      if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;
       byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
     for (const [tenantId, events] of byTenant) {
       const key = await this.keys.dataKey(batch.region, tenantId, { create: false });
       if (!key) continue; // the tenant was purged: nothing to keep
-      const rows = events
-        .map((e) => ({ e, personal: open<ContactPersonalFieldsV1>(key, tenantId, e.data.personal) }))
-        .filter(
-          (r): r is { e: EventEnvelope<ContactChangedV2>; personal: ContactPersonalFieldsV1 } => r.personal !== null,
-        );
+      const rows = events.flatMap((e) => {
+        const opened = open<ContactPersonalFieldsV1 | ContactPersonalFieldsV1[]>(key, tenantId, e.data.personal);
+        if (opened === null) return [];
+        return contactStatesOf(e).flatMap(({ state, personalIndex }) => {
+          const personal = (personalIndex === null ? opened : (opened as ContactPersonalFieldsV1[])[personalIndex]) as
+            | ContactPersonalFieldsV1
+            | undefined;
+          const data: ContactStateV2 = state;
+          return personal ? [{ e: { data, occurredAt: e.occurredAt }, personal }] : [];
+        });
+      });
       if (rows.length === 0) continue;
       await asTenant(m, tenantId);
-      // One statement per tenant and batch; the newest state wins (events of one contact share a partition).
+      // One statement per tenant and batch; the newest state wins (an import's v3 and a contact's v2 events travel
+      // on different partitions, so by occurredAt, then by position).
       await m.query(
         `INSERT INTO campaign_contacts (tenant_id, contact_id, email, region, lawful_basis, status, consent_withdrawn, objected,
            tracking_consent, birth_date, lists, tags, variables, updated_at)
@@ -51,7 +61,7 @@ export class ContactProjectionConsumer {
            ARRAY(SELECT jsonb_array_elements_text(r->'lists')), ARRAY(SELECT jsonb_array_elements_text(r->'tags')), r->'variables',
            (r->>'occurredAt')::timestamptz
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
-         ORDER BY r->>'contactId', n DESC
+         ORDER BY r->>'contactId', (r->>'occurredAt')::timestamptz DESC, n DESC
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET email = EXCLUDED.email, region = EXCLUDED.region,
            lawful_basis = EXCLUDED.lawful_basis, status = EXCLUDED.status, consent_withdrawn = EXCLUDED.consent_withdrawn,
            objected = EXCLUDED.objected, tracking_consent = EXCLUDED.tracking_consent, birth_date = EXCLUDED.birth_date,

@@ -1,10 +1,19 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { regionPrefix, type Region } from '@missive/contracts';
+import { MissiveConfig } from '@missive/config';
 import { RedisClients } from '@missive/redis';
 import type { ImportJobData } from './import-runner';
 
 export const IMPORT_QUEUE = 'contacts-import';
+
+/**
+ * Redis key prefix of the region's import queue: the region (R-T2), plus the namespace when one is set (tests
+ * running side by side never take each other's imports).
+ */
+export function importQueuePrefix(region: Region, namespace: string | null): string {
+  return namespace ? `${regionPrefix(region)}:${namespace}` : regionPrefix(region);
+}
 
 /** Attempts of an import job; each resumes from the last committed batch, so a retry repeats nothing. */
 export const IMPORT_ATTEMPTS = 5;
@@ -17,14 +26,17 @@ export const IMPORT_ATTEMPTS = 5;
 export class ImportQueues implements OnModuleDestroy {
   private readonly queues = new Map<Region, Queue<ImportJobData>>();
 
-  constructor(private readonly redis: RedisClients) {}
+  constructor(
+    private readonly config: MissiveConfig,
+    private readonly redis: RedisClients,
+  ) {}
 
   forRegion(region: Region): Queue<ImportJobData> {
     let queue = this.queues.get(region);
     if (!queue) {
       queue = new Queue<ImportJobData>(IMPORT_QUEUE, {
         connection: this.redis.forRegion(region),
-        prefix: regionPrefix(region),
+        prefix: importQueuePrefix(region, this.config.queueNamespace),
       });
       this.queues.set(region, queue);
     }

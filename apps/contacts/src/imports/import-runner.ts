@@ -9,8 +9,9 @@ import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { keyedAddressHash } from '@missive/tenant-keys';
-import { contactChangedEvent, ContactEvents, type TenantFacts, validateContactInput } from '@missive/contact-domain';
+import { type ContactData, ContactEvents, type TenantFacts, validateContactInput } from '@missive/contact-domain';
 import { copyLine } from './copy-text';
+import { importChangedEvents } from './import-events';
 import { ImportFiles } from './import-files';
 import { csvRecordToInput, fieldWithInvalidText, planColumns, type ColumnPlan } from './import-row.rules';
 import {
@@ -56,6 +57,7 @@ export class ImportUnrecoverable extends Error {}
 /** Builds batches as records come: valid rows as COPY lines (one per address), the rest as errors. */
 class BatchBuilder {
   lines: string[] = [];
+  contacts: ContactData[] = [];
   private byEmail = new Map<string, number>();
   total = 0;
   rejected = 0;
@@ -73,14 +75,17 @@ class BatchBuilder {
     this.endLine = startLine;
   }
 
-  add(email: string, line: string): void {
-    const seen = this.byEmail.get(email);
+  add(contact: ContactData): void {
+    const line = copyLine(contact);
+    const seen = this.byEmail.get(contact.email);
     if (seen === undefined) {
-      this.byEmail.set(email, this.lines.length);
+      this.byEmail.set(contact.email, this.lines.length);
       this.lines.push(line);
+      this.contacts.push(contact);
     } else {
       // A later row for the same address in the same batch wins; the earlier one changes nothing.
       this.lines[seen] = line;
+      this.contacts[seen] = contact;
       this.superseded += 1;
     }
   }
@@ -94,6 +99,7 @@ class BatchBuilder {
     return {
       copyText: this.lines.length > 0 ? `${this.lines.join('\n')}\n` : '',
       emails: [...this.byEmail.keys()],
+      contacts: this.contacts,
       rows: this.lines.length,
       total: this.total,
       rejected: this.rejected,
@@ -292,19 +298,16 @@ export class ImportRunner {
     }
     const result = validateContactInput(input, tenant, now);
     if (!result.ok) return batch.reject(result.errors.map((e) => ({ row: line, ...e })));
-    batch.add(result.contact.email, copyLine(result.contact));
+    batch.add(result.contact);
   }
 
   private async write(runner: QueryRunner, job: ImportJobData, batch: ImportBatch): Promise<void> {
     // The tenant's key is read before the transaction (cached); sealing each row is then pure CPU.
     const tenant = { id: job.tenantId, region: job.region };
     const dataKey = batch.rows > 0 ? await this.contactEvents.dataKey(tenant) : null;
-    // One contact.changed v2 per created or updated contact, in one multi-row outbox insert (R-X5).
+    // Every created or updated contact in one of a few contact.changed v3 events, one outbox insert (R-X5).
     const publish = async (m: EntityManager, result: BatchResult) => {
-      await appendToOutbox(
-        m,
-        result.changed.map((row) => contactChangedEvent(dataKey!, tenant, row)),
-      );
+      await appendToOutbox(m, importChangedEvents(dataKey!, tenant, job.importId, result.changed));
     };
     // R-D2: only consulted when the tenant has hash-only suppressions (erased people who had opted out).
     const addressHash = (email: string) => keyedAddressHash(dataKey!, email);

@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
-import { regionPrefix } from '@missive/contracts';
-import type { Logger } from '@missive/observability';
+import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { RedisClients } from '@missive/redis';
-import { IMPORT_ATTEMPTS, IMPORT_QUEUE } from './import-queues';
+import { IMPORT_ATTEMPTS, IMPORT_QUEUE, importQueuePrefix } from './import-queues';
 import { ImportRunner, ImportStopped, ImportUnrecoverable, type ImportJobData } from './import-runner';
 import { ImportSuperseded } from './imports.repository';
 
@@ -32,6 +31,7 @@ export class ImportProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: MissiveConfig,
     private readonly redis: RedisClients,
     private readonly runner: ImportRunner,
+    private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -39,13 +39,17 @@ export class ImportProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     for (const region of this.config.regions) {
       const worker = new Worker<ImportJobData>(IMPORT_QUEUE, (job, token) => this.process(job, token), {
         connection: this.redis.forRegion(region),
-        prefix: regionPrefix(region),
+        prefix: importQueuePrefix(region, this.config.queueNamespace),
         concurrency: 1,
         lockDuration: LOCK_MS,
         stalledInterval: STALLED_CHECK_MS,
         maxStalledCount: MAX_STALLS,
       });
-      worker.on('failed', (job, error) => void this.onFailed(job, error));
+      worker.on('failed', (job, error) => {
+        const final = !!job && job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.metrics.queueJobFailures.inc({ region, queue: IMPORT_QUEUE, final: String(final) });
+        void this.onFailed(job, error);
+      });
       worker.on('error', (error) => this.logger.error({ err: error, region }, 'import worker error'));
       this.workers.push(worker);
     }

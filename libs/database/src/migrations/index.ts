@@ -11,6 +11,7 @@ import { Unsubscribe1764400000000 } from './regional/1764400000000-unsubscribe';
 import { TenantPurges1765100000000 } from './global/1765100000000-tenant-purges';
 import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progress';
 import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
+import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -32,4 +33,5 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   Unsubscribe1764400000000,
   PurgeProgress1765100000000,
   PrivacyRequests1765000000000,
+  OutboxPayloadUncompressed1765200000000,
 ];

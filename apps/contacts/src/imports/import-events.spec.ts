@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { contactStatesOf, type ContactPersonalFieldsV1 } from '@missive/contracts';
+import type { ContactData } from '@missive/contact-domain';
+import { open } from '@missive/tenant-keys';
+import {
+  IMPORT_EVENT_MAX_BYTES,
+  IMPORT_EVENT_MAX_CONTACTS,
+  importChangedEvents,
+  type ImportedChange,
+} from './import-events';
+
+const key = randomBytes(32);
+const tenant = { id: randomUUID(), region: 'NA' as const };
+
+function change(i: number, attributes: ContactData['attributes'] = { plan: 'pro' }): ImportedChange {
+  return {
+    id: randomUUID(),
+    status: i % 5 === 0 ? 'suppressed' : 'active',
+    consentWithdrawn: i % 7 === 0,
+    contact: {
+      email: `p${i}@example.com`,
+      firstName: `First${i}`,
+      lastName: null,
+      phone: null,
+      locale: 'en',
+      region: 'NA',
+      lawfulBasis: 'contract',
+      consent: null,
+      birthDate: '1980-01-02',
+      trackingConsent: i % 2 === 0,
+      lists: ['a', 'b'],
+      tags: [],
+      attributes,
+    },
+  };
+}
+
+describe('importChangedEvents (R-X5: contact.changed v3, batched for imports)', () => {
+  it('puts every changed contact in exactly one event, with its state in clear and its personal fields sealed', () => {
+    const changes = Array.from({ length: 2500 }, (_, i) => change(i));
+    const byId = new Map(changes.map((c) => [c.id, c]));
+    const events = importChangedEvents(key, tenant, 'imp-1', changes);
+    expect(events.length).toBeGreaterThanOrEqual(Math.ceil(2500 / IMPORT_EVENT_MAX_CONTACTS));
+    expect(events.length).toBeLessThan(30);
+    const seen: string[] = [];
+    for (const e of events) {
+      expect(e).toMatchObject({ type: 'contact.changed', version: 3, tenantId: tenant.id, key: 'imp-1' });
+      expect(JSON.stringify(e)).not.toContain('@example.com');
+      const personal = open<ContactPersonalFieldsV1[]>(key, tenant.id, e.data.personal)!;
+      const states = contactStatesOf({ version: 3, data: e.data });
+      expect(personal).toHaveLength(states.length);
+      states.forEach(({ state, personalIndex }) => {
+        const c = byId.get(state.contactId)!;
+        expect(state).toEqual({
+          contactId: c.id,
+          status: c.status,
+          region: 'NA',
+          lawfulBasis: 'contract',
+          consentWithdrawn: c.consentWithdrawn,
+          objected: false,
+          trackingConsent: c.contact.trackingConsent,
+          lists: ['a', 'b'],
+          tags: [],
+        });
+        expect(personal[personalIndex!]).toEqual({
+          email: c.contact.email,
+          firstName: c.contact.firstName,
+          lastName: null,
+          phone: null,
+          locale: 'en',
+          birthDate: '1980-01-02',
+          attributes: { plan: 'pro' },
+        });
+        seen.push(state.contactId);
+      });
+    }
+    expect(seen.sort()).toEqual(changes.map((c) => c.id).sort());
+  });
+
+  it('keeps each event under its byte budget, however big the contacts', () => {
+    const big = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${k}`, 'é'.repeat(900)]));
+    const events = importChangedEvents(
+      key,
+      tenant,
+      'imp-2',
+      Array.from({ length: 300 }, (_, i) => change(i, big)),
+    );
+    expect(events.length).toBeGreaterThan(1);
+    for (const e of events) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(IMPORT_EVENT_MAX_BYTES);
+  });
+
+  it('makes no event for a batch that changed nothing', () => {
+    expect(importChangedEvents(key, tenant, 'imp-3', [])).toEqual([]);
+  });
+});
