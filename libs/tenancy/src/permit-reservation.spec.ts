@@ -1,10 +1,11 @@
 import { permitChunk, permitsGranted } from './rate-limit.rules';
 
 describe('R-X2: per-tenant rate limit, permits reserved from Redis in chunks', () => {
-  it('R-X2: small limits reserve one permit at a time (exact); larger ones ten at most', () => {
+  it('R-X2: small limits reserve one permit at a time (exact); larger ones a twentieth, a hundred at most', () => {
     expect(permitChunk(5)).toBe(1);
-    expect(permitChunk(100)).toBe(10);
-    expect(permitChunk(1000000)).toBe(10);
+    expect(permitChunk(39)).toBe(1);
+    expect(permitChunk(100)).toBe(5);
+    expect(permitChunk(1000000)).toBe(100);
   });
 
   it('R-X2: an instance gets only the permits of its chunk that fit under the limit', () => {
