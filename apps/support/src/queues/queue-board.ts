@@ -29,7 +29,7 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditLog,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const { config, redis } = this.platform;
     const adapters = config.regions.flatMap((region) =>
       knownQueues(region, config.queueNamespace).map(({ name, prefix }) => {
@@ -46,7 +46,10 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({ queues: adapters, serverAdapter, options: { uiConfig: { boardTitle: 'Missive queues' } } });
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(async (scope) => {
+    // Not awaited: awaiting a register here would boot Fastify's plugin queue in the middle of Nest's init, before
+    // Nest adds its body parsers, and oversized bodies would then bypass the exception filter's error format.
+    // Fastify loads the plugin when the listener starts.
+    void fastify.register(async (scope) => {
       scope.addHook('onRequest', (request, reply) => this.authorize(request, reply));
       await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
     });
