@@ -319,6 +319,13 @@ describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
     expect(await onOptOutSet(id)).toBe(0);
     const erased = await tap.waitFor('contact.erased', na.tenant.id);
     expect(erased.some((e) => (e.data as { contactId: string }).contactId === id)).toBe(true);
+    // R-A3: the erasure is in the audit log, by key id and contact id only.
+    const audited = await adminQuery<{ actor: string; details: { contactId: string } }>(
+      'global',
+      `SELECT actor, details FROM audit_log WHERE tenant_id = $1 AND action = 'contact.erased'`,
+      [na.tenant.id],
+    );
+    expect(audited).toContainEqual({ actor: `api-key:${na.apiKeyId}`, details: { contactId: id } });
     // R-D2: the address left the suppression list; only its keyed hash stays.
     expect(
       await adminQuery('NA', `SELECT 1 FROM suppressions WHERE tenant_id = $1 AND email = $2`, [na.tenant.id, email]),

@@ -151,6 +151,16 @@ describe('tenant export (GET /v1/export, R-P1, R-D1)', () => {
     expect(theirs.text).not.toContain('export0@example.com');
   });
 
+  it('R-A3: every export is in the audit log under the key that asked for it', async () => {
+    await exportOf(tenant);
+    const entries = await adminQuery<{ actor: string }>(
+      'global',
+      `SELECT actor FROM audit_log WHERE tenant_id = $1 AND action = 'tenant.export'`,
+      [tenant.tenant.id],
+    );
+    expect(entries.map((e) => e.actor)).toContain(`api-key:${tenant.apiKeyId}`);
+  });
+
   it('R-P1: after termination the keys still export, while every other route answers 403', async () => {
     await adminQuery('global', `UPDATE tenants SET terminated_at = now() - interval '1 hour' WHERE id = $1`, [
       tenant.tenant.id,

@@ -14,3 +14,8 @@ export interface TenantContext {
   purgeDueAt: Date | null;
   apiKeyId: string;
 }
+
+/** The audit log's actor for an action taken with a tenant's API key (R-A3): the key's id, never the key. */
+export function apiKeyActor(tenant: Pick<TenantContext, 'apiKeyId'>): string {
+  return `api-key:${tenant.apiKeyId}`;
+}

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
 import { keyedAddressHash } from '@missive/tenant-keys';
-import type { TenantContext } from '@missive/tenancy';
+import { apiKeyActor, AuditLog, type TenantContext } from '@missive/tenancy';
 import {
   ContactErasure,
   contactInput,
@@ -31,6 +31,7 @@ export class ContactsService {
     private readonly contacts: ContactsRepository,
     private readonly events: ContactEvents,
     private readonly erasure: ContactErasure,
+    private readonly audit: AuditLog,
   ) {}
 
   /** `contact.changed` v2 with the contact's new state, in the same transaction (R-X5). */
@@ -109,12 +110,19 @@ export class ContactsService {
    * contact, its suppression row (a keyed hash stays if the person had opted out, R-D2), `contact.erased` for the
    * other stores, and, once committed, the send gates' opt-out set.
    */
-  async erase(tenant: Tenant, id: string): Promise<void> {
+  async erase(tenant: Tenant & Pick<TenantContext, 'apiKeyId'>, id: string): Promise<void> {
     const { afterCommit } = await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       const contact = await this.contacts.findById(m, tenant.id, id, true);
       if (!contact) throw new NotFoundError('Contact');
       return this.erasure.erase(m, tenant, { email: contact.email, contact });
     });
     await afterCommit();
+    // R-A3: an erasure is security-relevant; the entry names ids only (the global log holds no personal data).
+    await this.audit.append({
+      actor: apiKeyActor(tenant),
+      action: 'contact.erased',
+      tenantId: tenant.id,
+      details: { contactId: id },
+    });
   }
 }

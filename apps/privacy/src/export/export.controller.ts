@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { AllowTerminated, CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
+import { AllowTerminated, apiKeyActor, AuditLog, CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
 import { TenantExport } from './tenant-export';
 
 /** Everything the tenant holds, streamed; a terminated tenant's keys still work here (R-P1). */
@@ -14,6 +14,7 @@ import { TenantExport } from './tenant-export';
 export class ExportController {
   constructor(
     private readonly exporter: TenantExport,
+    private readonly audit: AuditLog,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -24,7 +25,9 @@ export class ExportController {
     description:
       'one JSON object per line, each with a `kind`: export (first), contact, consent, suppression, campaign, delivery, engagement-event, engagement, opt-out, import, privacy-request, notice, end (last, with the counts)',
   })
-  download(@CurrentTenant() tenant: TenantContext, @Res() reply: FastifyReply): FastifyReply {
+  async download(@CurrentTenant() tenant: TenantContext, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    // R-A3: an export of everything the tenant holds is security-relevant (terminated tenants' last act included).
+    await this.audit.append({ actor: apiKeyActor(tenant), action: 'tenant.export', tenantId: tenant.id });
     // One page at a time: the next page is read only when the client has taken the previous one.
     const body = Readable.from(this.exporter.lines(tenant), { highWaterMark: 1 });
     // A failure mid-stream cuts the response: the missing `end` line tells the client the export is incomplete.

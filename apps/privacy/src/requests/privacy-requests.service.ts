@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { normaliseEmail } from '@missive/contact-domain';
 import { Databases } from '@missive/database';
 import { InvalidInputError, NotFoundError } from '@missive/http';
-import type { TenantContext } from '@missive/tenancy';
+import { apiKeyActor, AuditLog, type TenantContext } from '@missive/tenancy';
 import { DataSubjectActions, type ActionOutcome } from './data-subject-actions';
 import type { CreatePrivacyRequestDto, PrivacyRequestAcceptedDto, PrivacyRequestDto } from './dto/privacy-request.dto';
 import { changesProblems, requestDeadlines, requestRegime, serveDecision } from './privacy-request.rules';
@@ -46,9 +46,13 @@ export class PrivacyRequestsService {
     private readonly databases: Databases,
     private readonly requests: PrivacyRequestsRepository,
     private readonly actions: DataSubjectActions,
+    private readonly audit: AuditLog,
   ) {}
 
-  async submit(tenant: Tenant, dto: CreatePrivacyRequestDto): Promise<PrivacyRequestAcceptedDto> {
+  async submit(
+    tenant: Tenant & Pick<TenantContext, 'apiKeyId'>,
+    dto: CreatePrivacyRequestDto,
+  ): Promise<PrivacyRequestAcceptedDto> {
     const problems = changesProblems(dto.type, dto.changes);
     if (problems.length > 0) throw new InvalidInputError('Invalid input: changes', problems);
     const receivedAt = new Date();
@@ -74,6 +78,13 @@ export class PrivacyRequestsService {
       return { row: recorded!, outcome };
     });
     await outcome.afterCommit?.();
+    // R-A3: data-subject requests (erasure above all) are security-relevant; ids and outcome only.
+    await this.audit.append({
+      actor: apiKeyActor(tenant),
+      action: `privacy-request.${dto.type}`,
+      tenantId: tenant.id,
+      details: { requestId: row.id, status: row.status },
+    });
     return toAccepted(row);
   }
 
