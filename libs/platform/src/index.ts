@@ -5,4 +5,5 @@ export * from './tokens';
 export * from './service-definition';
 export * from './http-app';
 export * from './run-services';
+export * from './readiness.rules';
 export { knownQueues } from './store-metrics';

@@ -4,9 +4,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { Metrics } from '@missive/observability';
 import { Platform } from './platform';
-import { ReadinessProbe, type Dependency } from './readiness';
-
-const DEPENDENCIES: Dependency[] = ['postgres', 'redis', 'kafka'];
+import { ReadinessProbe } from './readiness';
+import { DEPENDENCIES } from './readiness.rules';
 
 /** `/health`, `/ready` and `/metrics` on every listener of every service (R-X3). */
 @ApiExcludeController()
@@ -15,7 +14,7 @@ export class OpsController implements OnModuleDestroy {
   private readonly probe: ReadinessProbe;
 
   constructor(
-    platform: Platform,
+    private readonly platform: Platform,
     private readonly metrics: Metrics,
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -30,7 +29,11 @@ export class OpsController implements OnModuleDestroy {
     return this.health.check([]);
   }
 
-  /** 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body). */
+  /**
+   * 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body). A
+   * dependency every hosted service tolerates losing (the link host spools hits while Kafka is away) is reported
+   * `{status: 'up', degraded: true, message}` instead, so the instance stays in its load balancer's rotation.
+   */
   @Get('ready')
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
@@ -47,7 +50,11 @@ export class OpsController implements OnModuleDestroy {
       DEPENDENCIES.map((dependency) => async () => {
         const result = await this.probe.check(dependency);
         const session = this.indicators.check(dependency);
-        return result.up ? session.up() : session.down({ message: result.message ?? 'down' });
+        if (result.up) return session.up();
+        const message = result.message ?? 'down';
+        return this.platform.toleratedDependencies.includes(dependency)
+          ? session.up({ degraded: true, message })
+          : session.down({ message });
       }),
     );
   }

@@ -1,7 +1,8 @@
 import type { Admin } from 'kafkajs';
 import type { Platform } from './platform';
+import type { Dependency } from './readiness.rules';
 
-export type Dependency = 'postgres' | 'redis' | 'kafka';
+export type { Dependency } from './readiness.rules';
 
 const CHECK_TIMEOUT_MS = 2000;
 

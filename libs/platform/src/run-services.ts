@@ -4,6 +4,7 @@ import { DevMailModule, DevMailSink } from '@missive/dev-mail';
 import { createListenerApp } from './http-app';
 import type { Clock } from './clock';
 import { Platform } from './platform';
+import { toleratedDependencies } from './readiness.rules';
 import type { ServiceDefinition } from './service-definition';
 
 export interface RunningServices {
@@ -40,7 +41,12 @@ export async function startServices(
     global: [...new Set(services.flatMap((s) => s.entities?.global ?? []))],
     regional: [...new Set(services.flatMap((s) => s.entities?.regional ?? []))],
   };
-  const platform = new Platform({ config, entities, clock: options.clock });
+  const platform = new Platform({
+    config,
+    entities,
+    clock: options.clock,
+    toleratedDependencies: toleratedDependencies(services),
+  });
   await platform.start();
   const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
   const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);

@@ -20,6 +20,8 @@ describe('R-X3: /health and /ready on every listener', () => {
   const uid = randomUUID().slice(0, 8);
   let scratch: ScratchDatabases;
   let services: TestServices;
+  /** A process whose only service tolerates losing Kafka (as the tracking link host does). */
+  let edge: TestServices;
 
   beforeAll(async () => {
     await startLocalBroker(PORT, { fresh: true });
@@ -31,10 +33,15 @@ describe('R-X3: /health and /ready on every listener', () => {
         KAFKA_BROKERS: `127.0.0.1:${PORT}`,
       },
     );
+    edge = await startTestServices([{ name: 'edge', publicModules: [NothingModule], readinessTolerates: ['kafka'] }], {
+      ...scratch.env,
+      KAFKA_BROKERS: `127.0.0.1:${PORT}`,
+    });
   }, 120000);
 
   afterAll(async () => {
     await services?.stop();
+    await edge?.stop();
     await stopLocalBroker(PORT);
     await scratch?.drop();
   }, 60000);
@@ -51,7 +58,7 @@ describe('R-X3: /health and /ready on every listener', () => {
     }
   });
 
-  it('R-X3: /ready answers 503 naming Kafka while the broker is down, and 200 again after it returns', async () => {
+  it('R-X3, R-K5: /ready answers 503 naming Kafka while the broker is down (200 but degraded where every service tolerates it), and 200 again after it returns', async () => {
     await stopLocalBroker(PORT);
     const down = await waitFor(
       async () => {
@@ -63,6 +70,11 @@ describe('R-X3: /health and /ready on every listener', () => {
     expect(Object.keys(down.body.error)).toEqual(['kafka']);
     expect(down.body.error.kafka.status).toBe('down');
     expect((await http('GET', `${services.publicUrl}/health`)).status).toBe(200);
+    // A process whose services all ride out the broker's absence stays in rotation and says it is degraded.
+    const degraded = await http('GET', `${edge.publicUrl}/ready`);
+    expect(degraded.status).toBe(200);
+    expect(degraded.body.info.kafka).toMatchObject({ status: 'up', degraded: true });
+    expect(degraded.body.info.kafka.message).toMatch(/Kafka/);
 
     await startLocalBroker(PORT);
     await waitFor(async () => (await http('GET', `${services.publicUrl}/ready`)).status === 200, {
