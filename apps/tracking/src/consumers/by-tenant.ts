@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 /**
- * Runs `work` once per tenant of a consumer batch, inside the batch's inbox transaction, with `app.tenant_id` set
+ * Runs `work` once per tenant of a consumer batch, inside the batch's transaction, with `app.tenant_id` set
  * to that tenant first: the tracking tables are under FORCE row-level security (R-T1), so each statement sees and
  * writes that tenant's rows only. Tenants are taken in a stable order, so concurrent batches lock alike.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, TrackingHitV1 } from '@missive/contracts';
-import { anonymised, hitOf } from './engagement.rules';
+import { anonymised, firstOfEachHit, hitOf } from './engagement.rules';
 
 const envelope = (data: Partial<TrackingHitV1> = {}): EventEnvelope<TrackingHitV1> => ({
   id: randomUUID(),
@@ -37,5 +37,10 @@ describe('engagement rules', () => {
   it('R-K4: a blocked contact’s hit keeps nothing linked to the person', () => {
     const hit = hitOf(envelope({ machine: true }))!;
     expect(anonymised(hit)).toEqual({ ...hit, contactId: null, ipTruncated: null, userAgent: null });
+  });
+
+  it('R-X5: a hit delivered twice in one batch is kept once, the first occurrence', () => {
+    const a = { hitId: 'a', n: 1 };
+    expect(firstOfEachHit([a, { hitId: 'b', n: 2 }, { hitId: 'a', n: 3 }])).toEqual([a, { hitId: 'b', n: 2 }]);
   });
 });

@@ -43,3 +43,13 @@ export function hitOf(envelope: EventEnvelope<TrackingHitV1>): (StoredHit & { te
 export function anonymised(hit: StoredHit): StoredHit {
   return { ...hit, contactId: null, ipTruncated: null, userAgent: null };
 }
+
+/** The first occurrence of each hit id (a hit delivered twice in one batch is still one hit, R-X5). */
+export function firstOfEachHit<T extends { hitId: string }>(hits: T[]): T[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    if (seen.has(h.hitId)) return false;
+    seen.add(h.hitId);
+    return true;
+  });
+}
