@@ -12,16 +12,6 @@ import { HitSpool } from './hit-spool';
 const SEND_TIMEOUT_MS = 1000;
 /** Most hits in one produce request (~350 bytes each; well under the broker's 1 MB per partition batch). */
 const MAX_BATCH = 2000;
-/**
- * Produce requests in flight at once per region, each on an idempotent producer of its own (kafkajs allows one
- * in-flight request per idempotent producer). A hit waits for the broker's acknowledgement, so the link host's
- * throughput is concurrency over round trip: with one request in flight a request waited ~1.5 round trips and the
- * host sat idle (docs/benchmarks.md). Hits are independent (the consumer dedupes by hit id and the aggregates are
- * sums), so their order across requests does not matter.
- */
-const PRODUCERS_PER_REGION = 4;
-/** The slot of the producer that replays the spool, beside those of live hits. */
-const REPLAY_SLOT = PRODUCERS_PER_REGION;
 /** How often spooled hits are retried while there are any. */
 const REPLAY_INTERVAL_MS = 500;
 const REPLAY_CHUNK = 1000;
@@ -39,12 +29,10 @@ interface Lane {
   region: Region;
   topic: string;
   kafka: Kafka;
-  /** One slot per producer of live hits, plus REPLAY_SLOT; `idle` holds the live slots with no request in flight. */
-  producers: ResilientProducer[];
-  idle: number[];
+  producer: ResilientProducer;
   spool: HitSpool;
-  /** Batches not yet sent, oldest first; new hits join the last one. */
   batches: Batch[];
+  sending: boolean;
   scheduled: boolean;
   /** The broker did not take the last batch: spool directly until a replay gets through. */
   brokerDown: boolean;
@@ -57,9 +45,9 @@ interface Lane {
  * than SEND_TIMEOUT_MS, written and fsynced to the local spool. Spooled hits are replayed when the broker is back,
  * including those a previous process left behind, so no accepted hit is lost across a broker or process restart.
  *
- * Batching is group commit over PRODUCERS_PER_REGION producers: a batch leaves on the next turn of the event loop
- * when a producer is idle, else it fills up until one is. Under load batches grow (up to MAX_BATCH) and every
- * producer has a request in flight; at low traffic a hit waits for one round trip only. A resend after a timeout is
+ * Batching is group commit: while one produce request is in flight the next batch fills up, and it leaves as soon
+ * as the previous one is acknowledged (or on the next turn of the event loop when nothing is in flight). Under load
+ * batches grow to MAX_BATCH; at low traffic a hit waits for one round trip only. A resend after a timeout is
  * harmless: the envelope id is the hit id, and the consumer's inbox dedupes on it.
  */
 @Injectable()
@@ -85,13 +73,13 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
         region,
         topic: topicName(region, TRACKING_HIT),
         kafka,
-        producers: Array.from({ length: PRODUCERS_PER_REGION + 1 }, () => new ResilientProducer(kafka)),
-        idle: Array.from({ length: PRODUCERS_PER_REGION }, (_, slot) => slot),
+        producer: new ResilientProducer(kafka),
         spool: new HitSpool(
           join(this.config.dataDir, region.toLowerCase(), 'spool', 'tracking'),
           this.config.instanceId,
         ),
         batches: [],
+        sending: false,
         scheduled: false,
         brokerDown: false,
         replaying: null,
@@ -144,34 +132,29 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private schedule(lane: Lane): void {
-    if (lane.idle.length === 0 || lane.scheduled) return;
+    if (lane.sending || lane.scheduled) return;
     lane.scheduled = true;
     setImmediate(() => {
       lane.scheduled = false;
-      this.pump(lane);
+      void this.drain(lane);
     });
   }
 
-  /** Hands the waiting batches, oldest first, to the idle producers; each finished request pumps again. */
-  private pump(lane: Lane): void {
-    while (lane.batches.length > 0 && lane.idle.length > 0) {
-      const batch = lane.batches.shift()!;
-      if (batch.messages.length === 0) {
-        batch.settle('none');
-        continue;
+  private async drain(lane: Lane): Promise<void> {
+    if (lane.sending) return;
+    lane.sending = true;
+    try {
+      for (let batch = lane.batches.shift(); batch; batch = lane.batches.shift()) {
+        batch.settle(batch.messages.length === 0 ? 'none' : await this.deliver(lane, batch.messages));
       }
-      const slot = lane.idle.pop()!;
-      void this.deliver(lane, slot, batch.messages).then((outcome) => {
-        lane.idle.push(slot);
-        batch.settle(outcome);
-        this.pump(lane);
-      });
+    } finally {
+      lane.sending = false;
     }
   }
 
-  private async deliver(lane: Lane, slot: number, messages: Message[]): Promise<HitOutcome> {
+  private async deliver(lane: Lane, messages: Message[]): Promise<HitOutcome> {
     if (!lane.brokerDown) {
-      const error = await this.send(lane, slot, messages);
+      const error = await this.send(lane, messages);
       if (!error) {
         this.metrics.trackingHitsPublished.inc({ outcome: 'published' }, messages.length);
         return 'published';
@@ -190,10 +173,10 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** One produce request on the slot's producer, with a deadline; null when acknowledged, else the reason. */
-  private async send(lane: Lane, slot: number, messages: Message[]): Promise<Error | null> {
+  /** One produce request with a deadline; null when acknowledged, else the reason. */
+  private async send(lane: Lane, messages: Message[]): Promise<Error | null> {
     let timer: NodeJS.Timeout | undefined;
-    const producer = lane.producers[slot];
+    const producer = lane.producer;
     const timeout = new Promise<Error>((resolve) => {
       timer = setTimeout(() => resolve(new Error(`no acknowledgement within ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
     });
@@ -203,11 +186,11 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     );
     const result = await Promise.race([sent, timeout]);
     clearTimeout(timer);
-    if (result && lane.producers[slot] === producer) {
+    if (result && lane.producer === producer) {
       // A request that hangs keeps the producer's single in-flight slot (kafkajs#598 and plain broker loss):
       // start over with a new producer; the old one is closed once it settles.
       this.retired.push({ producer, at: Date.now() });
-      lane.producers[slot] = new ResilientProducer(lane.kafka);
+      lane.producer = new ResilientProducer(lane.kafka);
       void sent.finally(() => producer.close());
     }
     return result;
@@ -237,7 +220,7 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
         if (key !== null) messages.push({ key, value: line });
       }
       for (let i = 0; i < messages.length; i += REPLAY_CHUNK) {
-        const error = await this.send(lane, REPLAY_SLOT, messages.slice(i, i + REPLAY_CHUNK));
+        const error = await this.send(lane, messages.slice(i, i + REPLAY_CHUNK));
         if (error) {
           lane.brokerDown = true;
           return;
@@ -258,13 +241,13 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     if (this.replayTimer) clearInterval(this.replayTimer);
     this.replayTimer = null;
     for (const lane of this.lanes.values()) {
-      while (lane.batches.length > 0 || lane.idle.length < PRODUCERS_PER_REGION) {
-        this.pump(lane);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      while (lane.sending || lane.batches.length > 0) {
+        if (!lane.sending) await this.drain(lane);
+        else await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await lane.replaying;
       await lane.spool.close();
-      await Promise.all(lane.producers.map((producer) => producer.close()));
+      await lane.producer.close();
     }
     await Promise.all(this.retired.splice(0).map((r) => r.producer.close()));
   }
