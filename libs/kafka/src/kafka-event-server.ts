@@ -34,6 +34,8 @@ export interface KafkaEventServerDeps {
 /** Events handled in one inbox transaction at most; bounds the transaction and the heartbeat interval. */
 const CHUNK = 500;
 const JOIN_TIMEOUT_MS = 30000;
+/** What a fetch waits to gather for consumers that ask for batching (ConsumeOptions.batchWaitMs). */
+const BATCH_MIN_BYTES = 64 * 1024;
 
 /**
  * A Nest microservice transport over kafkajs, built for Missive's guarantees: handlers declared with
@@ -79,6 +81,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
             inbox: extras.inbox ?? true,
             broadcast: extras.broadcast ?? false,
             fromBeginning: extras.fromBeginning ?? true,
+            batchWaitMs: extras.batchWaitMs ?? 0,
           },
         });
       }
@@ -101,7 +104,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const broadcast = subs.some((s) => s.options.broadcast);
     const prefix = this.deps.groupPrefix ?? 'missive';
     const groupId = broadcast ? `${prefix}.${name}.${this.deps.config.instanceId}` : `${prefix}.${name}`;
+    const batchWaitMs = Math.max(...subs.map((s) => s.options.batchWaitMs));
     const consumer = this.deps.kafka.forRegion(region).consumer({
+      ...(batchWaitMs > 0 ? { minBytes: BATCH_MIN_BYTES, maxWaitTimeInMs: batchWaitMs } : {}),
       groupId: `${groupId}.${region.toLowerCase()}`,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
