@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +30,17 @@ const ROOT = join(__dirname, '..');
 const BROKER_PORT = 19098;
 const CONNECTIONS = 50;
 const DURATION_S = 10;
+const WARM_UP_S = 10;
 const TOKENS = 500;
 const KEY = { kid: 'bench', secret: `bench-${randomUUID()}${randomUUID()}` };
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+/**
+ * Which process serves the link host: the tracking service alone, as it is scaled in distributed mode (the
+ * default), or the single-node host with every service (`BENCH_TRACKING_HOST=missive`).
+ */
+const HOST = process.env.BENCH_TRACKING_HOST === 'missive' ? 'missive' : 'tracking';
+const HOST_ENTRY = `apps/${HOST}/src/main.ts`;
 const GIF_BASE64 = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
 function freePort(): Promise<number> {
@@ -64,59 +71,134 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend serving the bench's databases (the server is shared with
+ * whatever else runs on the machine; the backends of this bench's scratch databases are its share).
+ */
+async function postgresCpuSeconds(db: { url: string }): Promise<Map<number, number>> {
+  const backends = await adminQuery<{ pid: number }>(
+    db,
+    `SELECT pid FROM pg_stat_activity
+     WHERE datname IN (current_database(), replace(current_database(), '_regional', '_global'))
+       AND pid <> pg_backend_pid()`,
+  );
+  return new Map(backends.map(({ pid }) => [pid, cpuSeconds(pid)]));
+}
+
+interface CpuSample {
+  host: number;
+  broker: number;
+  postgres: Map<number, number>;
+  loadGenerator: number;
+}
+
+async function cpuSample(hostPid: number, brokerPid: number, db: { url: string }): Promise<CpuSample> {
+  const postgres = await postgresCpuSeconds(db);
+  const self = process.cpuUsage();
+  return {
+    host: cpuSeconds(hostPid),
+    broker: cpuSeconds(brokerPid),
+    postgres,
+    loadGenerator: (self.user + self.system) / 1e6,
+  };
+}
+
+/** Cores each process kept busy between two samples, and the CPU milliseconds all of them spent per hit. */
+function cpuPerHit(before: CpuSample, after: CpuSample, seconds: number, hits: number) {
+  const used = (k: 'host' | 'broker' | 'loadGenerator') => after[k] - before[k];
+  // PostgreSQL backends come and go: count each process's CPU since the first sample, or since it started.
+  let postgres = 0;
+  for (const [pid, cpu] of after.postgres) postgres += cpu - (before.postgres.get(pid) ?? 0);
+  const parts = {
+    [HOST]: used('host'),
+    Kafka: used('broker'),
+    PostgreSQL: postgres,
+    autocannon: used('loadGenerator'),
+  };
+  const total = Object.values(parts).reduce((a, b) => a + b, 0);
+  return {
+    millisecondsPerHit: (total * 1000) / hits,
+    note: `cores busy: ${Object.entries(parts)
+      .map(([name, cpu]) => `${name} ${(cpu / seconds).toFixed(2)}`)
+      .join(', ')}`,
+  };
+}
+
+/**
+ * `CONNECTIONS` keep-alive connections for `duration` seconds, each cycling through `paths`. The requests are
+ * static, so autocannon builds their bytes once (a `setupRequest` callback would rebuild every request and make the
+ * load generator, on the same 2 cores, the first thing to run out of CPU).
+ */
 function load(url: string, paths: string[], duration = DURATION_S): Promise<AutocannonResult> {
-  let i = 0;
   return autocannon({
     url,
     connections: CONNECTIONS,
     duration,
     headers: { 'user-agent': CHROME },
-    requests: [
-      {
-        setupRequest: (request: { path: string }) => {
-          request.path = paths[i++ % paths.length];
-          return request;
-        },
-      },
-    ],
+    requests: paths.map((path) => ({ method: 'GET', path })),
   });
 }
 
 /**
- * The link host under load (issue 7): the whole single-node process (every service, `apps/missive`) runs as a child
- * process against a private broker and scratch databases; autocannon, in this process, drives `/t/o` then `/t/c`
- * with valid tokens, 50 connections, 10 s each; then every accepted hit must be counted downstream (0 lost). In the
- * same run, a bare node:http server answering the same GIF, in its own process, gives the ceiling of this machine.
+ * The link host under load (issues 7 and 10). The tracking service runs alone in a child process, as it is scaled in
+ * distributed mode (`BENCH_TRACKING_HOST=missive`: the single-node host with every service), against a private
+ * broker and scratch databases; its hit aggregation runs in the same process, as deployed. autocannon, in this
+ * process, drives `/t/o` then `/t/c` with valid tokens (50 connections, 10 s each, after a 10 s warm-up); the CPU
+ * each process used during the pixel run gives the machine's CPU per hit. Then a round-robin TCP balancer drives
+ * one replica, then two (the scaling factor); every accepted hit must be counted downstream (0 lost); last, a bare
+ * node:http server answering the same GIF gives the ceiling of this machine.
  */
 export async function runTrackingBench(): Promise<BenchRow[]> {
   const uid = randomUUID().slice(0, 8);
   const dataDir = mkdtempSync(join(tmpdir(), 'missive-bench-tracking-'));
-  await startLocalBroker(BROKER_PORT, { fresh: true });
+  const broker = await startLocalBroker(BROKER_PORT, { fresh: true });
   const scratch = await createScratchDatabases(`bench${uid}`);
   const db = { url: scratch.env.DATABASE_ADMIN_URL_NA };
   const children: ChildProcess[] = [];
   try {
-    const [port, supportPort, barePort] = [await freePort(), await freePort(), await freePort()];
-    const host = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/missive/src/main.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        ...scratch.env,
-        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        KAFKA_BROKERS: `127.0.0.1:${BROKER_PORT}`,
-        REGIONS: 'NA',
-        PORT: String(port),
-        SUPPORT_PORT: String(supportPort),
-        DEV_MAIL_PORT: '0',
-        LINK_TOKEN_KEYS: `${KEY.kid}:${KEY.secret}`,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    children.push(host);
+    const barePort = await freePort();
+    /** One link host process (the first is the measured one; a second is the extra replica behind the balancer). */
+    const startHost = async (replica: string): Promise<{ child: ChildProcess; port: number }> => {
+      const [port, supportPort] = [await freePort(), await freePort()];
+      const profile = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+      const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(ROOT, HOST_ENTRY)], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          ...scratch.env,
+          SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+          KAFKA_BROKERS: `127.0.0.1:${BROKER_PORT}`,
+          REGIONS: 'NA',
+          PORT: String(port),
+          SUPPORT_PORT: String(supportPort),
+          DEV_MAIL_PORT: '0',
+          LINK_TOKEN_KEYS: `${KEY.kid}:${KEY.secret}`,
+          DATA_DIR: dataDir,
+          INSTANCE_ID: `bench-${uid}-${replica}`,
+          LOG_LEVEL: 'warn',
+        },
+      });
+      children.push(child);
+      await waitUntil(
+        async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+        `link host ${replica}`,
+        180000,
+      );
+      return { child, port };
+    };
+    const { child: host, port } = await startHost('a');
     const base = `http://127.0.0.1:${port}`;
-    await waitUntil(async () => (await fetch(`${base}/ready`)).status === 200, 'the single-node host', 180000);
 
     const bare = spawn(
       process.execPath,
@@ -169,13 +251,53 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
       'the links',
     );
 
-    const warmUp = await load(base, openPaths, 3); // JIT, connection pools, consumer group settled
+    // JIT (the broker is a JVM started a minute ago), connection pools, consumer group settled.
+    const warmUp = await load(base, openPaths, WARM_UP_S);
+    const beforePixel = await cpuSample(host.pid!, broker.pid, db);
     const pixel = await load(base, openPaths);
+    const pixelCpu = cpuPerHit(
+      beforePixel,
+      await cpuSample(host.pid!, broker.pid, db),
+      DURATION_S,
+      pixel.requests.total,
+    );
     const click = await load(base, clickPaths);
-    const bareResult = await load(`http://127.0.0.1:${barePort}`, ['/']);
+
+    // Scaling (issue 10): the pixel through a round-robin TCP balancer to one replica, then to two.
+    const second = await startHost('b');
+    const balancerPort = await freePort();
+    const balancer = spawn(
+      process.execPath,
+      [join(ROOT, 'bench/tcp-balancer.process.mjs'), String(balancerPort), String(port), String(second.port)],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    );
+    children.push(balancer);
+    const told = (key: string) =>
+      new Promise<void>((resolve) => {
+        const listen = (message: Record<string, unknown>) => {
+          if (!(key in message)) return;
+          balancer.off('message', listen);
+          resolve();
+        };
+        balancer.on('message', listen);
+      });
+    await told('ready');
+    const setBackends = async (count: number) => {
+      const answered = told('backends');
+      balancer.send({ backends: count });
+      await answered;
+    };
+    const viaBalancer = `http://127.0.0.1:${balancerPort}`;
+    await setBackends(1);
+    const scalingWarmUps = [await load(viaBalancer, openPaths, 3)];
+    const oneReplica = await load(viaBalancer, openPaths);
+    await setBackends(2);
+    scalingWarmUps.push(await load(viaBalancer, openPaths, 3));
+    const twoReplicas = await load(viaBalancer, openPaths);
 
     // Every accepted hit (200 GIF, 302 redirect, plus the one probe click) must be counted downstream.
-    const accepted = warmUp['2xx'] + pixel['2xx'] + click['3xx'] + 1;
+    const runs = [warmUp, pixel, oneReplica, twoReplicas, ...scalingWarmUps];
+    const accepted = runs.reduce((sum, run) => sum + run['2xx'], 0) + click['3xx'] + 1;
     const counted = async () =>
       (
         await adminQuery<{ n: number }>(
@@ -190,11 +312,22 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
     );
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const recorded = await counted();
+    const failures = [...runs, click].reduce((sum, run) => sum + run.errors + run.timeouts, 0);
+    const unexpected = runs.reduce((sum, run) => sum + run.non2xx, 0) + click.non2xx - click['3xx'];
+    // The ceiling, measured once the hosts have drained, so their leftover work does not slow the bare server.
+    const bareResult = await load(`http://127.0.0.1:${barePort}`, ['/']);
 
     const round = (n: number, digits = 0) => Number(n.toFixed(digits));
-    const note = `${CONNECTIONS} connections, ${DURATION_S} s, valid tokens, single-node host with every service`;
+    const hostNote = HOST === 'missive' ? 'single-node host with every service' : 'the tracking service alone';
+    const note = `${CONNECTIONS} connections, ${DURATION_S} s, valid tokens, ${hostNote}`;
     return [
-      { metric: 'pixel /t/o', value: round(pixel.requests.average), unit: 'hits/s', note },
+      { metric: 'pixel /t/o', value: round(pixel.requests.average), unit: 'hits/s', note: `${note}; ${pixelCpu.note}` },
+      {
+        metric: 'machine CPU per pixel hit',
+        value: round(pixelCpu.millisecondsPerHit, 2),
+        unit: 'ms',
+        note: `link host + Kafka + PostgreSQL (aggregation) + load generator; 2 cores allow at most ${round(2000 / pixelCpu.millisecondsPerHit)} hits/s`,
+      },
       { metric: 'pixel p99 latency', value: pixel.latency.p99, unit: 'ms', note: 'goal < 25' },
       { metric: 'click /t/c', value: round(click.requests.average), unit: 'hits/s', note },
       { metric: 'click p99 latency', value: click.latency.p99, unit: 'ms', note: 'goal < 25' },
@@ -217,7 +350,25 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
         metric: 'hits lost',
         value: Math.max(accepted - recorded, 0),
         unit: 'hits',
-        note: `${accepted} answered, ${recorded} counted downstream (drained in ${round(drainSeconds, 1)} s); errors ${pixel.errors + click.errors}, non-2xx/3xx ${pixel.non2xx + click.non2xx - click['3xx']}`,
+        note: `${accepted} answered (every run), ${recorded} counted downstream (drained in ${round(drainSeconds, 1)} s); errors ${failures}, non-2xx/3xx ${unexpected}`,
+      },
+      {
+        metric: 'pixel via balancer, 1 replica',
+        value: round(oneReplica.requests.average),
+        unit: 'hits/s',
+        note: `round-robin TCP balancer (own process) → one tracking process; p99 ${oneReplica.latency.p99} ms`,
+      },
+      {
+        metric: 'pixel via balancer, 2 replicas',
+        value: round(twoReplicas.requests.average),
+        unit: 'hits/s',
+        note: `the same balancer → two tracking processes; p99 ${twoReplicas.latency.p99} ms`,
+      },
+      {
+        metric: 'scaling, 2 replicas / 1',
+        value: round(twoReplicas.requests.average / oneReplica.requests.average, 2),
+        unit: '×',
+        note: 'on 2 cores shared with the broker, PostgreSQL, the balancer and autocannon',
       },
     ];
   } finally {
