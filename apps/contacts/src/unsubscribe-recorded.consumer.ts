@@ -1,20 +1,15 @@
 import { Controller } from '@nestjs/common';
-import {
-  SUPPRESSION_CHANGED,
-  UNSUBSCRIBE_RECORDED,
-  type SuppressionChangedV1,
-  type UnsubscribeRecordedV1,
-} from '@missive/contracts';
-import { appendToOutbox, ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { UNSUBSCRIBE_RECORDED, type UnsubscribeRecordedV1 } from '@missive/contracts';
+import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { ContactEvents } from '@missive/contact-domain';
 import { Metrics } from '@missive/observability';
 import { ContactsRepository } from './contacts/contacts.repository';
-import { SuppressionsRepository } from './suppressions/suppressions.repository';
+import { SuppressionsService } from './suppressions/suppressions.service';
 
 /**
  * Applies what the unsubscribe service decided to the contact itself (R-U2, R-U3, R-U4): everything → the contact
- * is unsubscribed and its address joins the tenant's suppression list, so it shows in GET /v1/suppressions
- * (R-U5); some lists → the contact leaves them. The resulting `contact.changed` v2 goes out in the same
+ * is unsubscribed and its address joins the tenant's suppression list (as `SuppressionsService.addAll` adds any), so
+ * it shows in GET /v1/suppressions (R-U5); some lists → the contact leaves them. The resulting `contact.changed` v2 goes out in the same
  * (inbox) transaction, so every other projection follows (R-X5).
  */
 @Controller()
@@ -22,7 +17,7 @@ export class UnsubscribeRecordedConsumer {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly events: ContactEvents,
-    private readonly suppressions: SuppressionsRepository,
+    private readonly suppressions: SuppressionsService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -37,13 +32,8 @@ export class UnsubscribeRecordedConsumer {
       const changed = await this.contacts.applyUnsubscribe(m, tenant.id, contactId, lists);
       if (lists === null) {
         const email = changed?.email ?? (await this.contacts.findById(m, tenant.id, contactId))?.email;
-        if (email) {
-          const { added } = await this.suppressions.add(m, tenant.id, email, 'unsubscribed');
-          if (added) {
-            const data: SuppressionChangedV1 = { action: 'added', contactId };
-            await appendToOutbox(m, [{ type: SUPPRESSION_CHANGED, region: tenant.region, tenantId: tenant.id, data }]);
-          }
-        }
+        // The same path as POST /v1/suppressions: `suppression.changed` if the address was not listed yet.
+        if (email) await this.suppressions.addAll(m, tenant, [{ email, reason: 'unsubscribed' }]);
       }
       if (changed) await this.events.changed(m, tenant, [changed]);
       this.metrics.unsubscribePropagation.observe(

@@ -53,6 +53,11 @@ export class EventTap {
     for (const offset of ends) this.consumer.seek(offset);
   }
 
+  /** Keeps the events of one more tenant from now on (a tenant a test creates after the tap started). */
+  watch(tenantId: string): void {
+    this.tenantIds.add(tenantId);
+  }
+
   of(type: string, tenantId: string): (EventEnvelope & { raw: string })[] {
     return this.events.filter((e) => e.type === type && e.tenantId === tenantId);
   }

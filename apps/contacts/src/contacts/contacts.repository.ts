@@ -130,28 +130,33 @@ export class ContactsRepository {
   }
 
   /**
-   * Marks the active contact with this address suppressed (R-U5) or, on removal, active again. Returns the
-   * contact's id if there is one, and its row when its status changed (for `contact.changed`).
+   * Marks the active contacts with these addresses suppressed (R-U5, R-C7) or, on removal, active again: one
+   * statement for any number of addresses (a CSV import of suppressions and a single add alike). Returns the
+   * contact id of each address that has a contact, and the rows whose status changed (for `contact.changed`).
    */
   async setSuppressed(
     m: EntityManager,
     tenantId: string,
-    email: string,
+    emails: readonly string[],
     suppressed: boolean,
-  ): Promise<{ id: string | null; changed: ContactRow | null }> {
+  ): Promise<{ idOf: Map<string, string>; changed: ContactRow[] }> {
     const [from, to] = suppressed ? ['active', 'suppressed'] : ['suppressed', 'active'];
     const result: unknown = await m.query(
-      `UPDATE contacts c SET status = $4, updated_at = now() WHERE c.tenant_id = $1 AND c.email = $2 AND c.status = $3
+      `UPDATE contacts c SET status = $4, updated_at = now()
+       WHERE c.tenant_id = $1 AND c.email = ANY($2::text[]) AND c.status = $3
        RETURNING ${SELECT_COLUMNS}`,
-      [tenantId, email, from, to],
+      [tenantId, emails, from, to],
     );
-    const changed = returnedRows<ContactRow>(result)[0] ?? null;
-    if (changed) return { id: changed.id, changed };
-    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND email = $2`, [
-      tenantId,
-      email,
-    ]);
-    return { id: rows[0]?.id ?? null, changed: null };
+    const changed = returnedRows<ContactRow>(result);
+    const idOf = new Map(changed.map((row) => [row.email, row.id]));
+    if (idOf.size < emails.length) {
+      const others: { id: string; email: string }[] = await m.query(
+        `SELECT id, email FROM contacts WHERE tenant_id = $1 AND email = ANY($2::text[])`,
+        [tenantId, emails],
+      );
+      for (const row of others) idOf.set(row.email, row.id);
+    }
+    return { idOf, changed };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { arrayLiteral, copyEscape } from './copy-text';
+import { arrayLiteral, copyEscape, copyLine } from './copy-text';
 import { frameRecords } from './record-framer';
 import { Readable } from 'node:stream';
 
@@ -38,5 +38,40 @@ describe('CSV fast path (R-C6)', () => {
         },
       ),
     );
+  });
+});
+
+describe('copyLine', () => {
+  it('writes the 13 columns of CONTACT_COLUMNS in order, NULL as \\N, escaped', () => {
+    const line = copyLine({
+      email: 'a@example.com',
+      firstName: 'Tab\there',
+      lastName: null,
+      phone: null,
+      locale: 'en',
+      region: 'NA',
+      lawfulBasis: 'consent',
+      consent: { givenAt: '2025-01-01T00:00:00.000Z', source: 'web', ip: null, text: null, explicit: false },
+      birthDate: null,
+      trackingConsent: true,
+      lists: ['news', 'b"c'],
+      tags: [],
+      attributes: { plan: 'x\\y' },
+    });
+    expect(line.split('\t')).toEqual([
+      'a@example.com',
+      'Tab\\there',
+      '\\N',
+      '\\N',
+      'en',
+      'NA',
+      'consent',
+      '{"givenAt":"2025-01-01T00:00:00.000Z","source":"web","ip":null,"text":null,"explicit":false}',
+      't',
+      '\\N',
+      '{"plan":"x\\\\\\\\y"}',
+      '{"news","b\\\\"c"}',
+      '{}',
+    ]);
   });
 });

@@ -27,20 +27,33 @@ export function arrayLiteral(values: string[]): string {
   return `${out}}`;
 }
 
+/** One contact as a line of CONTACT_COLUMNS, without its line break (built by concatenation: one per row). */
 export function copyLine(c: ContactData): string {
-  return [
-    copyEscape(c.email),
-    text(c.firstName),
-    text(c.lastName),
-    text(c.phone),
-    text(c.locale),
-    c.region,
-    c.lawfulBasis,
-    c.consent ? copyEscape(JSON.stringify(c.consent)) : '\\N',
-    c.trackingConsent ? 't' : 'f',
-    text(c.birthDate),
-    copyEscape(JSON.stringify(c.attributes)),
-    copyEscape(arrayLiteral(c.lists)),
-    copyEscape(arrayLiteral(c.tags)),
-  ].join('\t');
+  return (
+    copyEscape(c.email) +
+    '\t' +
+    text(c.firstName) +
+    '\t' +
+    text(c.lastName) +
+    '\t' +
+    text(c.phone) +
+    '\t' +
+    text(c.locale) +
+    '\t' +
+    c.region +
+    '\t' +
+    c.lawfulBasis +
+    '\t' +
+    (c.consent ? copyEscape(JSON.stringify(c.consent)) : '\\N') +
+    '\t' +
+    (c.trackingConsent ? 't' : 'f') +
+    '\t' +
+    text(c.birthDate) +
+    '\t' +
+    copyEscape(JSON.stringify(c.attributes)) +
+    '\t' +
+    copyEscape(arrayLiteral(c.lists)) +
+    '\t' +
+    copyEscape(arrayLiteral(c.tags))
+  );
 }

@@ -1,8 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ErrorBodyDto } from '@missive/http';
 import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
-import { AddSuppressionDto, SuppressionPage, SuppressionResponse } from './dto/suppression.dto';
+import {
+  AddSuppressionDto,
+  SuppressionImportResponse,
+  SuppressionPage,
+  SuppressionResponse,
+} from './dto/suppression.dto';
+import { SuppressionImportsService } from './suppression-imports.service';
 import { SuppressionsService } from './suppressions.service';
 
 /** Public suppression-list API (R-U5, API.md). */
@@ -10,7 +24,10 @@ import { SuppressionsService } from './suppressions.service';
 @TenantApi()
 @Controller('v1/suppressions')
 export class SuppressionsController {
-  constructor(private readonly suppressions: SuppressionsService) {}
+  constructor(
+    private readonly suppressions: SuppressionsService,
+    private readonly imports: SuppressionImportsService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: SuppressionPage })
@@ -28,6 +45,27 @@ export class SuppressionsController {
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   add(@CurrentTenant() tenant: TenantContext, @Body() body: Record<string, unknown>): Promise<SuppressionResponse> {
     return this.suppressions.add(tenant, body);
+  }
+
+  /**
+   * CSV import (R-U5): the raw file is the body (`text/csv`, header `email` and optionally `reason`), streamed;
+   * answered once every row is applied, with the counts and the per-row errors.
+   */
+  @Post('imports')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiOkResponse({ type: SuppressionImportResponse })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  importCsv(
+    @CurrentTenant() tenant: TenantContext,
+    @Req() request: FastifyRequest,
+  ): Promise<SuppressionImportResponse> {
+    return this.imports.import(
+      tenant,
+      request.headers['content-type'],
+      request.headers['content-length'],
+      request.body,
+    );
   }
 
   @Delete(':email')

@@ -1,5 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ContactsFeatureModule } from '../contacts/contacts.module';
+import { acceptRawBodies } from '../raw-bodies';
+import { SuppressionImportsService } from './suppression-imports.service';
 import { SuppressionsController } from './suppressions.controller';
 import { SuppressionsRepository } from './suppressions.repository';
 import { SuppressionsService } from './suppressions.service';
@@ -7,7 +10,14 @@ import { SuppressionsService } from './suppressions.service';
 @Module({
   imports: [ContactsFeatureModule],
   controllers: [SuppressionsController],
-  providers: [SuppressionsService, SuppressionsRepository],
-  exports: [SuppressionsRepository],
+  providers: [SuppressionsService, SuppressionsRepository, SuppressionImportsService],
+  exports: [SuppressionsService],
 })
-export class SuppressionsModule {}
+export class SuppressionsModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** CSV imports of suppressions reach their route as the raw request stream (32 MB, enforced while streaming). */
+  onModuleInit(): void {
+    acceptRawBodies(this.adapterHost, ['text/csv']);
+  }
+}

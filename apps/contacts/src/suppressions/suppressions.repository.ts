@@ -20,24 +20,30 @@ export class SuppressionsRepository {
     );
   }
 
-  /** Adds the address; `added` is false when it was already on the list (the stored row is returned). */
-  async add(
+  /**
+   * Adds the addresses not on the list yet, in one statement however many (a single add and a CSV import alike);
+   * returns the addresses it added. The addresses must be distinct.
+   */
+  async addMany(
     m: EntityManager,
     tenantId: string,
-    email: string,
-    reason: string,
-  ): Promise<{ row: SuppressionRow; added: boolean }> {
-    const inserted: SuppressionRow[] = await m.query(
-      `INSERT INTO suppressions (tenant_id, email, reason) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, email) DO NOTHING RETURNING email, reason, created_at`,
-      [tenantId, email, reason],
+    suppressions: readonly { email: string; reason: string }[],
+  ): Promise<string[]> {
+    const rows: { email: string }[] = await m.query(
+      `INSERT INTO suppressions (tenant_id, email, reason)
+       SELECT $1, t.email, t.reason FROM unnest($2::text[], $3::text[]) AS t(email, reason)
+       ON CONFLICT (tenant_id, email) DO NOTHING RETURNING email`,
+      [tenantId, suppressions.map((s) => s.email), suppressions.map((s) => s.reason)],
     );
-    if (inserted.length > 0) return { row: inserted[0], added: true };
+    return rows.map((r) => r.email);
+  }
+
+  async find(m: EntityManager, tenantId: string, email: string): Promise<SuppressionRow | null> {
     const rows: SuppressionRow[] = await m.query(
       `SELECT email, reason, created_at FROM suppressions WHERE tenant_id = $1 AND email = $2`,
       [tenantId, email],
     );
-    return { row: rows[0], added: false };
+    return rows[0] ?? null;
   }
 
   async remove(m: EntityManager, tenantId: string, email: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { TenantContext } from '@missive/tenancy';
 import { ContactEvents, normaliseEmail } from '@missive/contact-domain';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { toSuppressionResponse, type SuppressionPage, type SuppressionResponse } from './dto/suppression.dto';
-import { validateSuppressionInput } from './suppression.rules';
+import { validateSuppressionInput, type SuppressionInput } from './suppression.rules';
 import { SuppressionsRepository } from './suppressions.repository';
 
 type Tenant = Pick<TenantContext, 'id' | 'region'>;
@@ -45,31 +45,59 @@ export class SuppressionsService {
   async add(tenant: Tenant, body: unknown): Promise<SuppressionResponse> {
     const result = validateSuppressionInput(body);
     if (!result.ok) throw new InvalidInputError('Invalid suppression', result.errors);
-    const { email, reason } = result.suppression;
+    const { email } = result.suppression;
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
-      const { row, added } = await this.suppressions.add(m, tenant.id, email, reason);
-      if (added) await this.publish(m, tenant, 'added', await this.contacts.setSuppressed(m, tenant.id, email, true));
-      return toSuppressionResponse(row);
+      await this.addAll(m, tenant, [result.suppression]);
+      return toSuppressionResponse((await this.suppressions.find(m, tenant.id, email))!);
     });
+  }
+
+  /**
+   * Adds the suppressions not on the list yet (distinct, valid addresses), in the caller's tenant transaction, and
+   * everything that follows from them: the active contacts with those addresses become suppressed (R-C7), and
+   * `suppression.changed` plus `contact.changed` go out with the change (R-X5). The one path for a single add, a
+   * CSV import and an unsubscribe; returns the addresses it added.
+   */
+  async addAll(m: EntityManager, tenant: Tenant, suppressions: readonly SuppressionInput[]): Promise<string[]> {
+    const added = await this.suppressions.addMany(m, tenant.id, suppressions);
+    if (added.length > 0) {
+      await this.publish(m, tenant, 'added', added, await this.contacts.setSuppressed(m, tenant.id, added, true));
+    }
+    return added;
   }
 
   async remove(tenant: Tenant, rawEmail: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
     await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       if (!(await this.suppressions.remove(m, tenant.id, email))) throw new NotFoundError('Suppression');
-      await this.publish(m, tenant, 'removed', await this.contacts.setSuppressed(m, tenant.id, email, false));
+      await this.publish(
+        m,
+        tenant,
+        'removed',
+        [email],
+        await this.contacts.setSuppressed(m, tenant.id, [email], false),
+      );
     });
   }
 
-  /** `suppression.changed`, and `contact.changed` v2 when the contact's status changed with it (R-X5). */
+  /**
+   * One `suppression.changed` per address (the address does not travel: the contact's id, if there is one), and
+   * `contact.changed` v2 for each contact whose status changed with it.
+   */
   private async publish(
     m: EntityManager,
     tenant: Tenant,
     action: SuppressionChangedV1['action'],
-    contact: { id: string | null; changed: ContactRow | null },
-  ) {
-    const data: SuppressionChangedV1 = { action, contactId: contact.id };
-    await appendToOutbox(m, [{ type: SUPPRESSION_CHANGED, region: tenant.region, tenantId: tenant.id, data }]);
-    if (contact.changed) await this.events.changed(m, tenant, [contact.changed]);
+    emails: readonly string[],
+    contacts: { idOf: ReadonlyMap<string, string>; changed: ContactRow[] },
+  ): Promise<void> {
+    await appendToOutbox(
+      m,
+      emails.map((email) => {
+        const data: SuppressionChangedV1 = { action, contactId: contacts.idOf.get(email) ?? null };
+        return { type: SUPPRESSION_CHANGED, region: tenant.region, tenantId: tenant.id, data };
+      }),
+    );
+    await this.events.changed(m, tenant, contacts.changed);
   }
 }
