@@ -13,6 +13,7 @@ import { ClaimHeartbeat } from './sending/claim-heartbeat';
 import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
 import { SendRateLimiter } from './sending/send-rate-limiter';
+import { SendWindow } from './sending/send-window';
 import { SendWorker } from './sending/send.worker';
 import { SmtpSender } from './sending/smtp-sender';
 
@@ -29,6 +30,7 @@ import { SmtpSender } from './sending/smtp-sender';
     OutcomeRecorder,
     ClaimHeartbeat,
     SendRateLimiter,
+    SendWindow,
     SmtpSender,
   ],
 })

@@ -1,6 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { DevMailSink } from '@missive/dev-mail';
+import { optOutSetKey } from '@missive/redis';
 import {
+  adminQuery,
   createTestTenant,
   http,
   startTestServices,
@@ -11,7 +13,7 @@ import {
 } from '@missive/testing';
 import { supportService } from '../../support/src/service';
 import { campaignsService } from '../src/service';
-import { seedContacts } from './campaign-helpers';
+import { seedContacts, seedProjection } from './campaign-helpers';
 
 describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sink', () => {
   const sink = new DevMailSink({ port: 0 });
@@ -100,6 +102,36 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
       clicks: 0,
       uniqueClicks: 0,
       unsubscribes: 0,
+    });
+  });
+
+  it('R-S2, R-U2: an opt-out already in the region opt-out set, not yet in the projection, is skipped as unsubscribed', async () => {
+    const stamp = Date.now();
+    const list = `optout-${stamp}`;
+    // 45 recipients over several claimed groups: every message reads the set when its turn at the pool comes.
+    const ids = await seedProjection(na.tenant, 45, { list, emailPrefix: `optout${stamp}-` });
+    const optedOut = ids.filter((_, i) => i % 4 === 1);
+    // What the unsubscribe service writes before answering 200, ahead of the event that updates the projection.
+    await services.platform.redis.forRegion('NA').sadd(optOutSetKey('NA', na.tenant.id), ...optedOut);
+    const id = await sendAndFinish(na, {
+      name: 'Opt-outs',
+      subject: 's',
+      fromEmail: 'news@shop.example',
+      html: '<p>x</p>',
+      audience: { lists: [list] },
+    });
+    const delivered = sink.list().filter((m) => m.to[0].startsWith(`optout${stamp}-`));
+    expect(delivered).toHaveLength(ids.length - optedOut.length);
+    const skippedAddresses = (
+      await adminQuery<{ email: string }>('NA', 'SELECT email FROM campaign_contacts WHERE contact_id = ANY($1)', [
+        optedOut,
+      ])
+    ).map((r) => r.email);
+    expect(skippedAddresses).toHaveLength(optedOut.length);
+    for (const address of skippedAddresses) expect(messagesTo(address)).toHaveLength(0);
+    expect((await api(na, 'GET', `/v1/campaigns/${id}/report`)).body).toMatchObject({
+      sent: ids.length - optedOut.length,
+      skipped: { unsubscribed: optedOut.length },
     });
   });
 

@@ -12,31 +12,38 @@ import { ClaimHeartbeat } from './claim-heartbeat';
 import { DeliveryLedger, type ClaimedRecipient, type DeliveryOutcome } from './delivery-ledger.repository';
 import { GateState, gateContact } from './gate-state.repository';
 import { MessageRenderer } from './message-renderer';
+import { buildMimeMessage, mimeSkeleton, type MimeSkeleton } from './mime-message';
 import { OutcomeRecorder } from './outcome-recorder';
 import { sendGate } from './send-gate.rules';
 import { SendRateLimiter } from './send-rate-limiter';
+import { SendWindow } from './send-window';
 import { SmtpSender } from './smtp-sender';
 
-/**
- * Messages of one batch job in flight at once (claimed, outcome not yet recorded). With the worker's two jobs, 60 for
- * the pool's 20 connections: enough to keep each busy while the event loop renders and claims, and the bound on what
- * a crash can leave `unknown` (R-S6).
- */
-export const SEND_WINDOW = 30;
-/** The window is refilled, with one claiming statement, once this many of its slots are free. */
-const REFILL_AT = SEND_WINDOW / 2;
+/** Most messages one claiming statement takes; fewer when the batch, the rate or the window has fewer left. */
+const CLAIM_GROUP = 40;
+/** A claim waits for at least this many free window slots, so that claiming statements stay few and large. */
+const MIN_CLAIM = 10;
+/** Campaigns whose compiled templates and MIME skeleton a process keeps (the oldest is dropped beyond this). */
+const PLANS_KEPT = 100;
 
 export interface BatchResult {
   /** Messages handed back as pending after a temporary failure (4xx, relay unreachable): the job retries them. */
   transient: number;
 }
 
+/** What every message of a campaign shares, prepared once per campaign and process. */
+interface CampaignPlan {
+  templates: CampaignTemplates;
+  skeleton: MimeSkeleton;
+}
+
 /**
- * Sends one batch of a campaign (R-S2..R-S6) as a pipeline: the tenant's rate permits (R-S5), then one statement that
- * claims the next group in the ledger and returns the recipients' current projection rows, then for each message at
- * the moment of sending the opt-out set and tenant status, the gate, render, SMTP; outcomes are recorded in batches.
- * Several workers never send one message twice: a claim only takes `pending` rows, and a claim without a record
- * ends `unknown`.
+ * Sends one batch of a campaign (R-S2..R-S6) as a pipeline: slots of the process's send window, the tenant's rate
+ * permits (R-S5), then one statement that claims the next group in the ledger and returns the recipients' current
+ * projection rows, then per message, once it has a turn at the SMTP pool, the opt-out set and tenant status (R-S2,
+ * R-U2), the gate, render, SMTP; outcomes are recorded in batches. A message keeps its window slot until its
+ * outcome is durable, so a crash leaves at most SEND_WINDOW messages of a process `unknown` (R-S6). Several workers
+ * never send one message twice: a claim only takes `pending` rows, and a claim without a record ends `unknown`.
  */
 @Injectable()
 export class BatchSender {
@@ -44,7 +51,7 @@ export class BatchSender {
   private readonly ledger = new DeliveryLedger();
   private readonly gate: GateState;
   private readonly renderer: MessageRenderer;
-  private readonly templates = new Map<string, CampaignTemplates>();
+  private readonly plans = new Map<string, CampaignPlan>();
 
   constructor(
     config: MissiveConfig,
@@ -54,6 +61,7 @@ export class BatchSender {
     private readonly recorder: OutcomeRecorder,
     private readonly heartbeat: ClaimHeartbeat,
     private readonly rate: SendRateLimiter,
+    private readonly window: SendWindow,
   ) {
     this.gate = new GateState(databases, redis);
     this.renderer = new MessageRenderer(new LinkTokenSigner(config.linkTokenKeys), config.http.publicBaseUrl);
@@ -65,22 +73,35 @@ export class BatchSender {
     );
     if (!campaign) throw new UnrecoverableError('campaign not found');
     if (!isSendable(campaign.status)) return { transient: 0 };
-    const templates = this.compiled(campaign);
+    const plan = this.plan(campaign);
 
     let next = 0;
-    let inFlight = 0;
     let transient = 0;
-    let wake: (() => void) | null = null;
+    /** Records that could not be written: their rows end `unknown`; nothing more is claimed, the job fails. */
+    const recordFailures: unknown[] = [];
     const deliveries: Promise<void>[] = [];
     try {
-      while (next < contactIds.length) {
-        while (inFlight > SEND_WINDOW - REFILL_AT) await new Promise<void>((resolve) => (wake = resolve));
-        const group = this.rate.groupSize(Math.min(SEND_WINDOW - inFlight, contactIds.length - next));
-        await this.rate.reserve(region, tenantId, group);
-        const ids = contactIds.slice(next, next + group);
-        next += group;
-        const claimed = await this.claim(region, tenantId, campaignId, ids);
+      while (next < contactIds.length && recordFailures.length === 0) {
+        const wanted = this.rate.groupSize(Math.min(CLAIM_GROUP, contactIds.length - next));
+        const slots = await this.window.acquire(wanted, Math.min(wanted, MIN_CLAIM));
+        if (recordFailures.length) {
+          this.window.release(slots);
+          break;
+        }
+        let claimed: ClaimedRecipient[] | null;
+        try {
+          await this.rate.reserve(region, tenantId, slots);
+          const ids = contactIds.slice(next, next + slots);
+          next += ids.length;
+          claimed = await this.claim(region, tenantId, campaignId, ids);
+        } catch (error) {
+          this.window.release(slots);
+          throw error;
+        }
+        // Slots of rows not claimed (decided meanwhile, or another worker's) go back at once.
+        this.window.release(slots - (claimed?.length ?? 0));
         if (claimed === null) break; // paused or cancelled: the rest stays pending for a resume
+        if (claimed.length === 0) continue;
         this.heartbeat.hold(
           region,
           tenantId,
@@ -88,25 +109,30 @@ export class BatchSender {
           claimed.map((c) => c.contactId),
         );
         for (const claim of claimed) {
-          inFlight += 1;
           deliveries.push(
-            this.deliver(region, campaign, templates, claim).then((outcome) => {
-              inFlight -= 1;
-              if (outcome.state === 'pending') transient += 1;
-              wake?.();
-              return this.recorder
-                .record(region, tenantId, outcome)
-                .finally(() => this.heartbeat.release(region, tenantId, campaignId, claim.contactId));
-            }),
+            this.deliver(region, campaign, plan, claim)
+              .then((outcome) => {
+                if (outcome.state === 'pending') transient += 1;
+                return this.recorder.record(region, tenantId, outcome);
+              })
+              .catch((error: unknown) => {
+                recordFailures.push(error);
+              })
+              .finally(() => {
+                // Only now, the outcome durable (or lost to a failed record), may another message take the slot.
+                this.window.release(1);
+                this.heartbeat.release(region, tenantId, campaignId, claim.contactId);
+              }),
           );
         }
       }
     } catch (error) {
       // Let what is in flight end and be recorded before the job fails and is retried.
-      await Promise.allSettled(deliveries);
+      await Promise.all(deliveries);
       throw error;
     }
     await Promise.all(deliveries);
+    if (recordFailures.length) throw recordFailures[0];
     return { transient };
   }
 
@@ -120,11 +146,29 @@ export class BatchSender {
     return this.databases.withTenant(region, tenantId, (m) => this.ledger.claim(m, tenantId, campaignId, contactIds));
   }
 
-  /** One claimed message, at the moment of sending (R-S2). Never throws: every end is an outcome to record. */
+  /**
+   * One claimed message, at the moment of sending (R-S2): it waits for a turn at the SMTP pool, and only then reads
+   * the gate's state, so a message claimed long ago still sees an opt-out answered just before its turn. Never
+   * throws: every end is an outcome to record.
+   */
   private async deliver(
     region: Region,
     campaign: CampaignRow,
-    templates: CampaignTemplates,
+    plan: CampaignPlan,
+    claim: ClaimedRecipient,
+  ): Promise<DeliveryOutcome> {
+    await this.smtp.turn();
+    try {
+      return await this.gateAndSend(region, campaign, plan, claim);
+    } finally {
+      this.smtp.endTurn();
+    }
+  }
+
+  private async gateAndSend(
+    region: Region,
+    campaign: CampaignRow,
+    plan: CampaignPlan,
     claim: ClaimedRecipient,
   ): Promise<DeliveryOutcome> {
     const base = { campaignId: campaign.id, contactId: claim.contactId, reason: null, messageId: null };
@@ -142,31 +186,37 @@ export class BatchSender {
       return { ...base, state: 'pending', reason: (error as Error).message.slice(0, 200) };
     }
     if (!decision.send) return { ...base, state: 'skipped', reason: decision.reason };
+    const recipient = claim.recipient!;
     let message;
+    let raw;
     try {
-      message = await this.renderer.render(region, campaign, templates, claim.recipient!);
+      message = await this.renderer.render(region, campaign, plan.templates, recipient);
+      raw = buildMimeMessage(plan.skeleton, recipient.email, message, new Date());
     } catch (error) {
       // A render failure (time, memory or size limits) is this message's failure, not the batch's.
       return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
     }
-    const outcome = await this.smtp.send(
-      { email: campaign.from_email, name: campaign.from_name },
-      claim.recipient!.email,
-      message,
-    );
+    const outcome = await this.smtp.send({ from: campaign.from_email, to: recipient.email }, raw, message.messageId);
     if (outcome.kind === 'accepted') return { ...base, state: 'sent', messageId: message.messageId };
     const state = ({ bounce: 'bounced', transient: 'pending', unknown: 'unknown' } as const)[outcome.kind];
     return { ...base, state, reason: outcome.reason };
   }
 
-  private compiled(campaign: CampaignRow): CampaignTemplates {
-    let templates = this.templates.get(campaign.id);
-    if (!templates) {
-      const result = compileTemplates({ subject: campaign.subject, html: campaign.html, text: campaign.text_body });
-      if (isTemplateProblems(result)) throw new UnrecoverableError('stored templates no longer compile');
-      templates = result;
-      this.templates.set(campaign.id, templates);
+  private plan(campaign: CampaignRow): CampaignPlan {
+    let plan = this.plans.get(campaign.id);
+    if (!plan) {
+      const templates = compileTemplates({ subject: campaign.subject, html: campaign.html, text: campaign.text_body });
+      if (isTemplateProblems(templates)) throw new UnrecoverableError('stored templates no longer compile');
+      let skeleton;
+      try {
+        skeleton = mimeSkeleton({ email: campaign.from_email, name: campaign.from_name });
+      } catch {
+        throw new UnrecoverableError('the sender address cannot be written in a header');
+      }
+      plan = { templates, skeleton };
+      if (this.plans.size >= PLANS_KEPT) this.plans.delete(this.plans.keys().next().value!);
+      this.plans.set(campaign.id, plan);
     }
-    return templates;
+    return plan;
   }
 }

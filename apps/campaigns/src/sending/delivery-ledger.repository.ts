@@ -108,32 +108,49 @@ export class DeliveryLedger {
     );
   }
 
-  /** Keeps live claims from looking stale (R-S6): only a dead process's claims age into `unknown`. */
+  /**
+   * Keeps live claims from looking stale (R-S6): only a dead process's claims age into `unknown`. Rows locked by a
+   * transaction recording their outcome are skipped, not waited for: they are being decided anyway, and waiting on
+   * them while holding other rows' locks could deadlock with that record.
+   */
   async touch(m: EntityManager, claims: { campaignId: string; contactId: string }[]): Promise<void> {
     await m.query(
       `UPDATE campaign_deliveries d SET updated_at = now()
-       FROM unnest($1::uuid[], $2::uuid[]) AS c(campaign_id, contact_id)
-       WHERE d.campaign_id = c.campaign_id AND d.contact_id = c.contact_id AND d.state = 'sending'`,
+       FROM (SELECT campaign_id, contact_id FROM campaign_deliveries
+             WHERE (campaign_id, contact_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[])) AND state = 'sending'
+             FOR UPDATE SKIP LOCKED) c
+       WHERE d.campaign_id = c.campaign_id AND d.contact_id = c.contact_id`,
       [claims.map((c) => c.campaignId), claims.map((c) => c.contactId)],
     );
   }
 
-  /** Claims whose process died before recording an outcome: never resent, counted as unknown (R-S6). */
+  /**
+   * Claims whose process died before recording an outcome: never resent, counted as unknown (R-S6). A row locked by
+   * a transaction recording its outcome right now is skipped (and decided by it), never waited for.
+   */
   async markStaleClaimsUnknown(m: EntityManager, campaignId: string): Promise<number> {
     const rows = await queryRows(
       m,
-      `UPDATE campaign_deliveries SET state = 'unknown', reason = 'outcome lost in a crash', updated_at = now()
-       WHERE campaign_id = $1 AND state = 'sending' AND updated_at < now() - make_interval(secs => $2) RETURNING 1`,
+      `UPDATE campaign_deliveries d SET state = 'unknown', reason = 'outcome lost in a crash', updated_at = now()
+       FROM (SELECT contact_id FROM campaign_deliveries
+             WHERE campaign_id = $1 AND state = 'sending' AND updated_at < now() - make_interval(secs => $2)
+             FOR UPDATE SKIP LOCKED) s
+       WHERE d.campaign_id = $1 AND d.contact_id = s.contact_id RETURNING 1`,
       [campaignId, STALE_CLAIM_SECONDS],
     );
     return rows.length;
   }
 
-  /** Messages not decided yet: `pending` ones wait for a batch job, `sending` ones for their record (or staleness). */
-  async open(m: EntityManager, campaignId: string): Promise<{ pending: number; sending: number }> {
+  /**
+   * Whether messages are not decided yet: `pending` ones wait for a batch job, `sending` ones for their record (or
+   * staleness). Asked after every batch job, so it looks for one row of each, never counts: a plain index scan stops at
+   * the first live row, and marks the index entries of rows decided meanwhile dead on its way (a count would revisit
+   * every decided row of the campaign each time).
+   */
+  async open(m: EntityManager, campaignId: string): Promise<{ pending: boolean; sending: boolean }> {
     const [row] = await m.query(
-      `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'sending')::int AS sending
-       FROM campaign_deliveries WHERE campaign_id = $1 AND state IN ('pending', 'sending')`,
+      `SELECT EXISTS (SELECT 1 FROM campaign_deliveries WHERE campaign_id = $1 AND state = 'pending') AS pending,
+         EXISTS (SELECT 1 FROM campaign_deliveries WHERE campaign_id = $1 AND state = 'sending') AS sending`,
       [campaignId],
     );
     return row;

@@ -5,26 +5,50 @@ import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { DeliveryLedger, type DeliveryOutcome } from './delivery-ledger.repository';
 
-/** Outcomes are written when this many are waiting for one tenant, or this long after the first of them. */
-const FLUSH_SIZE = 200;
-const FLUSH_MS = 100;
+/** Most outcomes one transaction writes. */
+const FLUSH_SIZE = 500;
+/**
+ * One transaction at a time writes a tenant's outcomes, each taking whatever arrived while the previous one ran; a
+ * second one joins only when this many outcomes wait (a commit held up by the disk), since each message holds a
+ * send-window slot until its outcome is written.
+ */
+const BACKLOG = 100;
+const MAX_WRITERS = 2;
+/**
+ * Tries at writing a batch before its rows are left `sending` to become `unknown`. A lost connection or a conflict
+ * is worth another try: the outcome is known, and writing it twice changes nothing (only `sending` rows are updated).
+ */
+const ATTEMPTS = 3;
+const RETRY_MS = 200;
 
-interface Pending {
-  outcomes: DeliveryOutcome[];
-  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
-  timer: NodeJS.Timeout | null;
+interface Waiting {
+  outcome: DeliveryOutcome;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface TenantQueue {
+  region: Region;
+  tenantId: string;
+  waiting: Waiting[];
+  /** Writers running: each writes what is waiting, then what arrived meanwhile, until nothing waits. */
+  writers: Promise<void>[];
+  /** A writer is about to start (on the next turn of the event loop). */
+  starting: boolean;
 }
 
 /**
- * Records message outcomes in the ledger in batches (R-S6): one tenant transaction per FLUSH_SIZE outcomes or
- * FLUSH_MS, instead of one per message. Each `record` resolves once its outcome is durable; until then the row stays
- * `sending`, so a crash leaves it `unknown` — never resent. Hard bounces suppress the address in the same
+ * Records message outcomes in the ledger in batches (R-S6), as a group commit: per tenant, one transaction writes
+ * every outcome that arrived while the previous one ran (up to FLUSH_SIZE), so a busy sender writes few large
+ * batches and a quiet one waits for nothing but its own transaction. Each `record` resolves once its outcome is
+ * durable — only then does the sender free the message's send-window slot (SendWindow) — and until then the row stays
+ * `sending`, so a crash leaves it `unknown`, never resent. Hard bounces suppress the address in the same
  * transaction (R-S5).
  */
 @Injectable()
 export class OutcomeRecorder implements OnModuleDestroy {
   private readonly ledger = new DeliveryLedger();
-  private readonly pending = new Map<string, Pending>();
+  private readonly queues = new Map<string, TenantQueue>();
 
   constructor(
     private readonly databases: Databases,
@@ -34,55 +58,91 @@ export class OutcomeRecorder implements OnModuleDestroy {
 
   record(region: Region, tenantId: string, outcome: DeliveryOutcome): Promise<void> {
     const key = `${region}:${tenantId}`;
-    let batch = this.pending.get(key);
-    if (!batch) {
-      batch = { outcomes: [], waiters: [], timer: null };
-      this.pending.set(key, batch);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { region, tenantId, waiting: [], writers: [], starting: false };
+      this.queues.set(key, queue);
     }
-    batch.outcomes.push(outcome);
-    const durable = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
-    if (batch.outcomes.length >= FLUSH_SIZE) void this.flush(region, tenantId);
-    else batch.timer ??= setTimeout(() => void this.flush(region, tenantId), FLUSH_MS);
+    const durable = new Promise<void>((resolve, reject) => queue.waiting.push({ outcome, resolve, reject }));
+    const wanted =
+      queue.writers.length === 0 || (queue.waiting.length >= BACKLOG && queue.writers.length < MAX_WRITERS);
+    if (wanted && !queue.starting) {
+      // Started on the next turn, so the outcomes of this turn of the event loop go together.
+      queue.starting = true;
+      setImmediate(() => this.startWriter(key, queue));
+    }
     return durable;
   }
 
-  private async flush(region: Region, tenantId: string): Promise<void> {
-    const key = `${region}:${tenantId}`;
-    const batch = this.pending.get(key);
-    if (!batch) return;
-    this.pending.delete(key);
-    if (batch.timer) clearTimeout(batch.timer);
-    const bounced = batch.outcomes.filter((o) => o.state === 'bounced').map((o) => o.contactId);
-    try {
-      await this.databases.withTenant(region, tenantId, async (m) => {
-        await this.ledger.record(m, batch.outcomes);
-        // R-S5: a hard bounce suppresses the address for every later message of the tenant.
-        if (bounced.length)
-          await m.query(
-            `UPDATE campaign_contacts SET status = 'bounced', updated_at = now()
-             WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
-            [tenantId, bounced],
-          );
-      });
-      for (const w of batch.waiters) w.resolve();
-      for (const o of batch.outcomes) {
-        if (o.state === 'skipped') this.metrics.campaignSkips.inc({ region, reason: o.reason ?? 'unknown' });
-        else if (o.state !== 'pending') this.metrics.campaignMessages.inc({ region, outcome: o.state });
+  private startWriter(key: string, queue: TenantQueue): void {
+    queue.starting = false;
+    if (queue.waiting.length === 0) return;
+    const writer: Promise<void> = this.writeWaiting(queue).then(() => {
+      queue.writers.splice(queue.writers.indexOf(writer), 1);
+      if (queue.writers.length === 0 && queue.waiting.length === 0 && !queue.starting) this.queues.delete(key);
+    });
+    queue.writers.push(writer);
+  }
+
+  private async writeWaiting(queue: TenantQueue): Promise<void> {
+    while (queue.waiting.length) await this.write(queue.region, queue.tenantId, queue.waiting.splice(0, FLUSH_SIZE));
+  }
+
+  /** Writes one batch and settles its waiters; never throws. */
+  private async write(region: Region, tenantId: string, batch: Waiting[]): Promise<void> {
+    const outcomes = batch.map((w) => w.outcome);
+    const bounced = outcomes.filter((o) => o.state === 'bounced').map((o) => o.contactId);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.databases.withTenant(region, tenantId, async (m) => {
+          await this.ledger.record(m, outcomes);
+          // R-S5: a hard bounce suppresses the address for every later message of the tenant.
+          if (bounced.length)
+            await m.query(
+              `UPDATE campaign_contacts SET status = 'bounced', updated_at = now()
+               WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
+              [tenantId, bounced],
+            );
+        });
+        break;
+      } catch (error) {
+        if (attempt < ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
+          continue;
+        }
+        // The rows stay `sending` and end as `unknown`: counted, never resent (R-S6). The batch job fails and retries.
+        this.logger.error({ err: error, outcomes: outcomes.length }, 'recording delivery outcomes failed');
+        for (const w of batch) w.reject(error);
+        return;
       }
-    } catch (error) {
-      // The rows stay `sending` and end as `unknown`: counted, never resent (R-S6). The batch job fails and retries.
-      this.logger.error({ err: error, outcomes: batch.outcomes.length }, 'recording delivery outcomes failed');
-      for (const w of batch.waiters) w.reject(error);
+    }
+    for (const w of batch) w.resolve();
+    this.count(region, outcomes);
+  }
+
+  /** Send and skip counters, one increment per label set and batch. */
+  private count(region: Region, outcomes: DeliveryOutcome[]): void {
+    const counts = new Map<string, number>();
+    for (const o of outcomes) {
+      if (o.state === 'pending') continue;
+      const key = o.state === 'skipped' ? `skipped:${o.reason ?? 'unknown'}` : o.state;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) {
+      if (key.startsWith('skipped:')) this.metrics.campaignSkips.inc({ region, reason: key.slice(8) }, n);
+      else this.metrics.campaignMessages.inc({ region, outcome: key }, n);
     }
   }
 
   /** Graceful shutdown (R-X4): what was sent is recorded before the process ends. */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(
-      [...this.pending.keys()].map((key) => {
-        const [region, tenantId] = key.split(':') as [Region, string];
-        return this.flush(region, tenantId);
-      }),
-    );
+    while (this.queues.size) {
+      const queues = [...this.queues.entries()];
+      for (const [key, queue] of queues)
+        if (queue.waiting.length && !queue.writers.length) this.startWriter(key, queue);
+      await Promise.all(queues.flatMap(([, q]) => q.writers));
+      for (const [key, queue] of queues)
+        if (!queue.writers.length && !queue.waiting.length && this.queues.get(key) === queue) this.queues.delete(key);
+    }
   }
 }

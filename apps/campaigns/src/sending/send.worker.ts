@@ -14,7 +14,10 @@ import { queuePrefix, SEND_QUEUE, SendQueue, type BatchJob, type SendJob, type S
 
 /** Recipients per batch job. */
 const BATCH_SIZE = 500;
-/** Batch jobs one process runs at once; each keeps SEND_WINDOW messages in flight. */
+/**
+ * Batch jobs one process runs at once. They share the process's SEND_WINDOW (send-window.ts): two, so that one job's
+ * last messages and the next job's start do not leave the window half empty.
+ */
 const JOB_CONCURRENCY = 2;
 /**
  * A dead process's jobs go back to the queue within LOCK_MS + STALLED_CHECK_MS. Running a batch twice is harmless
@@ -111,17 +114,20 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
    */
   private async completeIfDone(region: Region, tenantId: string, campaignId: string): Promise<void> {
     const recheck = await this.databases.withTenant(region, tenantId, async (m) => {
-      await this.ledger.markStaleClaimsUnknown(m, campaignId);
-      const open = await this.ledger.open(m, campaignId);
+      let open = await this.ledger.open(m, campaignId);
+      // Pending messages belong to queued batch jobs, which come back here; stale claims matter only at the end.
+      if (open.pending) return false;
+      if (open.sending && (await this.ledger.markStaleClaimsUnknown(m, campaignId)) > 0)
+        open = await this.ledger.open(m, campaignId);
       const campaign = await this.campaigns.find(m, tenantId, campaignId, { lock: true });
       if (!campaign) return false;
-      if (open.pending + open.sending === 0) {
+      if (!open.pending && !open.sending) {
         if (transition(campaign.status, 'complete', null, new Date()).ok)
           await this.campaigns.setStatus(m, tenantId, campaignId, 'sent');
         return false;
       }
-      // Pending messages belong to queued batch jobs; only claims without a live job need a re-check.
-      return open.pending === 0 && isSendable(campaign.status);
+      // Only claims remain: those without a live job need a re-check once they can have gone stale.
+      return isSendable(campaign.status);
     });
     if (recheck) {
       // One re-check per campaign and period; it runs a period and a second later, so never under its own id.

@@ -2,13 +2,21 @@ import { connect, type Socket } from 'node:net';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { MissiveConfig } from '@missive/config';
-import type { ComposedMessage } from './message-composition';
+import { Slots } from './slots';
 
 /**
  * Connections of the pool. Twice the raw pool the benchmark compares with: each SMTP round trip waits for a turn of
  * an event loop that also renders, claims and records, and more connections hide that wait from the relay.
  */
 export const SMTP_POOL_CONNECTIONS = 20;
+
+/**
+ * Messages between their send gate and the relay at once: twice the pool's connections, so that a connection done
+ * with one message finds the next one gated and rendered (1.5× measured 1,274 msg/s, 2× 1,366, 20,000-recipient
+ * runs). The gate runs once a turn is taken (R-S2): however many messages are claimed, one waits at most about one
+ * SMTP transaction between its gate and the relay, so an opt-out answered before that reaches it.
+ */
+export const SMTP_TURNS = 2 * SMTP_POOL_CONNECTIONS;
 
 export type SmtpOutcome =
   | { kind: 'accepted'; response: string }
@@ -90,6 +98,7 @@ export function classifySmtpError(error: unknown): SmtpOutcome {
 @Injectable()
 export class SmtpSender implements OnModuleDestroy {
   private readonly transporter: Transporter;
+  private readonly turns = new Slots(SMTP_TURNS);
 
   constructor(config: MissiveConfig) {
     const url = new URL(config.smtp.url ?? `smtp://127.0.0.1:${config.smtp.devSinkPort}`);
@@ -116,17 +125,22 @@ export class SmtpSender implements OnModuleDestroy {
     } as nodemailer.TransportOptions);
   }
 
-  async send(from: { email: string; name: string | null }, to: string, message: ComposedMessage): Promise<SmtpOutcome> {
+  /** Waits for one of the SMTP_TURNS: then gate, render and `send` the message, and end the turn. */
+  async turn(): Promise<void> {
+    await this.turns.acquire(1);
+  }
+
+  endTurn(): void {
+    this.turns.release(1);
+  }
+
+  /**
+   * Hands one message, built by buildMimeMessage, to the pool. The envelope is given as it is: nodemailer does not
+   * parse a raw message's headers (the Message-ID given here only saves it generating one for its own records).
+   */
+  async send(envelope: { from: string; to: string }, raw: string, messageId: string): Promise<SmtpOutcome> {
     try {
-      const info = await this.transporter.sendMail({
-        from: from.name ? { name: from.name, address: from.email } : from.email,
-        to,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-        messageId: message.messageId,
-        headers: message.headers,
-      });
+      const info = await this.transporter.sendMail({ envelope, raw, messageId });
       return { kind: 'accepted', response: String(info.response ?? '') };
     } catch (error) {
       return classifySmtpError(error);

@@ -77,18 +77,21 @@ export interface RenderedParts {
   text: string | null;
 }
 
-/** Renders one message; throws when a part exceeds the render time, memory or size bounds. */
+/**
+ * Renders one message; throws when a part exceeds the render time, memory or size bounds. The templates render
+ * synchronously (the sandbox has no file system, so no tag waits for anything): Liquid's render limit is a deadline
+ * on the clock, and an asynchronous render interleaved with dozens of others would spend its 200 ms waiting for them.
+ */
 export async function renderTemplates(
   templates: CampaignTemplates,
   variables: Record<string, unknown>,
 ): Promise<RenderedParts> {
-  const [subject, html, text] = await Promise.all([
-    textEngine.render(templates.subject, variables),
-    htmlEngine.render(templates.html, variables),
-    templates.text ? textEngine.render(templates.text, variables) : Promise.resolve(null),
-  ]);
+  const subject: unknown = textEngine.renderSync(templates.subject, variables);
+  const html: unknown = htmlEngine.renderSync(templates.html, variables);
+  const text: unknown = templates.text ? textEngine.renderSync(templates.text, variables) : null;
   for (const part of [subject, html, text]) {
-    if (part && Buffer.byteLength(part) > MAX_RENDERED_BYTES) throw new Error('a rendered part exceeds the size limit');
+    if (part && Buffer.byteLength(String(part)) > MAX_RENDERED_BYTES)
+      throw new Error('a rendered part exceeds the size limit');
   }
   return {
     subject: String(subject)
