@@ -71,6 +71,16 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Produce requests the link host has sent so far and the hits in them, from its /metrics. */
+async function produceRequests(base: string): Promise<{ requests: number; hits: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    requests: value('missive_tracking_hit_batch_size_count'),
+    hits: value('missive_tracking_hit_batch_size_sum'),
+  };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
 function cpuSeconds(pid: number): number {
   try {
@@ -254,6 +264,7 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
     // JIT (the broker is a JVM started a minute ago), connection pools, consumer group settled.
     const warmUp = await load(base, openPaths, WARM_UP_S);
     const beforePixel = await cpuSample(host.pid!, broker.pid, db);
+    const producedBefore = await produceRequests(base);
     const pixel = await load(base, openPaths);
     const pixelCpu = cpuPerHit(
       beforePixel,
@@ -261,6 +272,9 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
       DURATION_S,
       pixel.requests.total,
     );
+    const producedAfter = await produceRequests(base);
+    const hitsPerRequest =
+      (producedAfter.hits - producedBefore.hits) / Math.max(1, producedAfter.requests - producedBefore.requests);
     const click = await load(base, clickPaths);
 
     // Scaling (issue 10): the pixel through a round-robin TCP balancer to one replica, then to two.
@@ -327,6 +341,12 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
         value: round(pixelCpu.millisecondsPerHit, 2),
         unit: 'ms',
         note: `link host + Kafka + PostgreSQL (aggregation) + load generator; 2 cores allow at most ${round(2000 / pixelCpu.millisecondsPerHit)} hits/s`,
+      },
+      {
+        metric: 'hits per produce request',
+        value: round(hitsPerRequest, 1),
+        unit: 'hits',
+        note: 'pixel run, mean; the broker works per request',
       },
       { metric: 'pixel p99 latency', value: pixel.latency.p99, unit: 'ms', note: 'goal < 25' },
       { metric: 'click /t/c', value: round(click.requests.average), unit: 'hits/s', note },

@@ -64,6 +64,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly trackingHitBatchSize = new Histogram({
+    name: 'missive_tracking_hit_batch_size',
+    help: 'Hits per produce request of the link host: the broker works per request, so larger batches cost it less per hit',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+    registers: [this.registry],
+  });
+
   readonly trackingInvalidTokens = new Counter({
     name: 'missive_tracking_invalid_tokens_total',
     help: 'Link-host requests whose token did not verify (or named no known link), not recorded',
