@@ -10,15 +10,25 @@ import { HitSpool } from './hit-spool';
 
 /** A send not acknowledged within this is spooled instead, so a hit never waits on a slow or absent broker. */
 const SEND_TIMEOUT_MS = 1000;
-/**
- * A batch leaves no sooner than this after its first hit (Kafka's linger.ms). The broker's work and much of the link
- * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) 5 ms took a request from 22
- * to 48 hits and the machine's CPU per pixel hit from 0.44 to 0.30–0.32 ms, pixel 3,749 → 4,501–4,713 hits/s, for at
- * most 5 ms more per hit.
- */
-const LINGER_MS = 5;
 /** Most hits in one produce request (~350 bytes each; well under the broker's 1 MB per partition batch). */
 const MAX_BATCH = 2000;
+/**
+ * A batch leaves no sooner than this after its first hit (Kafka's linger.ms). The broker's work and much of the link
+ * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) lingering took a request
+ * from 22 to 41–50 hits and the machine's CPU per pixel hit from 0.44 to 0.28–0.35 ms.
+ */
+const LINGER_MS = 3;
+/**
+ * Produce requests in flight at once per region, each on an idempotent producer of its own (kafkajs allows one
+ * in-flight request per idempotent producer). A hit waits for the broker's acknowledgement, so the link host's
+ * throughput is concurrency over latency: with two, a batch that has lingered leaves while the previous one is still
+ * out. Without the linger, four made requests small and cost more CPU per hit; with it, two measured pixel
+ * 4,679–5,411 hits/s against 4,497–4,713 for one. Hits are independent (the consumer dedupes by hit id and the
+ * aggregates are sums), so their order across requests does not matter.
+ */
+const PRODUCERS_PER_REGION = 2;
+/** The slot of the producer that replays the spool, beside those of live hits. */
+const REPLAY_SLOT = PRODUCERS_PER_REGION;
 /** How often spooled hits are retried while there are any. */
 const REPLAY_INTERVAL_MS = 500;
 const REPLAY_CHUNK = 1000;
@@ -27,7 +37,7 @@ const REPLAY_CHUNK = 1000;
 export type HitOutcome = 'published' | 'spooled' | 'lost' | 'none';
 
 interface Batch {
-  /** When its first hit came (performance.now()). */
+  /** When the batch was opened, by its first hit (performance.now()). */
   openedAt: number;
   messages: Message[];
   done: Promise<HitOutcome>;
@@ -38,11 +48,15 @@ interface Lane {
   region: Region;
   topic: string;
   kafka: Kafka;
-  producer: ResilientProducer;
+  /** One slot per producer of live hits, plus REPLAY_SLOT; `idle` holds the live slots with no request in flight. */
+  producers: ResilientProducer[];
+  idle: number[];
   spool: HitSpool;
+  /** Batches not yet sent, oldest first; new hits join the last one. */
   batches: Batch[];
-  sending: boolean;
   scheduled: boolean;
+  /** Set while the oldest batch lingers: it pumps again when the batch may leave. */
+  lingerTimer: NodeJS.Timeout | null;
   /** The broker did not take the last batch: spool directly until a replay gets through. */
   brokerDown: boolean;
   replaying: Promise<void> | null;
@@ -54,9 +68,9 @@ interface Lane {
  * than SEND_TIMEOUT_MS, written and fsynced to the local spool. Spooled hits are replayed when the broker is back,
  * including those a previous process left behind, so no accepted hit is lost across a broker or process restart.
  *
- * Batching is group commit with a linger: while one produce request is in flight the next batch fills up, and it
- * leaves once the previous one is acknowledged and LINGER_MS have passed since its first hit. Under load batches grow
- * to MAX_BATCH; at low traffic a hit waits LINGER_MS and one round trip. A resend after a timeout is
+ * Batching is group commit over PRODUCERS_PER_REGION producers: a batch leaves LINGER_MS after its first hit if a
+ * producer is idle, else it fills up until one is. Under load batches grow (up to MAX_BATCH) and every producer has
+ * a request in flight; at low traffic a hit waits LINGER_MS and one round trip. A resend after a timeout is
  * harmless: the envelope id is the hit id, and the consumer's inbox dedupes on it.
  */
 @Injectable()
@@ -82,14 +96,15 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
         region,
         topic: topicName(region, TRACKING_HIT),
         kafka,
-        producer: new ResilientProducer(kafka),
+        producers: Array.from({ length: PRODUCERS_PER_REGION + 1 }, () => new ResilientProducer(kafka)),
+        idle: Array.from({ length: PRODUCERS_PER_REGION }, (_, slot) => slot),
         spool: new HitSpool(
           join(this.config.dataDir, region.toLowerCase(), 'spool', 'tracking'),
           this.config.instanceId,
         ),
         batches: [],
-        sending: false,
         scheduled: false,
+        lingerTimer: null,
         brokerDown: false,
         replaying: null,
       });
@@ -141,33 +156,43 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private schedule(lane: Lane): void {
-    if (lane.sending || lane.scheduled) return;
+    if (lane.idle.length === 0 || lane.scheduled) return;
     lane.scheduled = true;
     setImmediate(() => {
       lane.scheduled = false;
-      void this.drain(lane);
+      this.pump(lane);
     });
   }
 
-  private async drain(lane: Lane): Promise<void> {
-    if (lane.sending) return;
-    lane.sending = true;
-    try {
-      for (let batch = lane.batches[0]; batch; batch = lane.batches[0]) {
-        const wait = batch.openedAt + LINGER_MS - performance.now();
-        // Still open to hits while it lingers: openBatch adds to the last batch until it is full.
-        if (wait > 0 && batch.messages.length < MAX_BATCH) await new Promise((resolve) => setTimeout(resolve, wait));
-        lane.batches.shift();
-        batch.settle(batch.messages.length === 0 ? 'none' : await this.deliver(lane, batch.messages));
+  /** Hands the waiting batches, oldest first, to the idle producers; each finished request pumps again. */
+  private pump(lane: Lane): void {
+    while (lane.batches.length > 0 && lane.idle.length > 0) {
+      const first = lane.batches[0];
+      const wait = first.openedAt + LINGER_MS - performance.now();
+      if (wait > 0 && first.messages.length < MAX_BATCH) {
+        lane.lingerTimer ??= setTimeout(() => {
+          lane.lingerTimer = null;
+          this.pump(lane);
+        }, wait);
+        return;
       }
-    } finally {
-      lane.sending = false;
+      const batch = lane.batches.shift()!;
+      if (batch.messages.length === 0) {
+        batch.settle('none');
+        continue;
+      }
+      const slot = lane.idle.pop()!;
+      void this.deliver(lane, slot, batch.messages).then((outcome) => {
+        lane.idle.push(slot);
+        batch.settle(outcome);
+        this.pump(lane);
+      });
     }
   }
 
-  private async deliver(lane: Lane, messages: Message[]): Promise<HitOutcome> {
+  private async deliver(lane: Lane, slot: number, messages: Message[]): Promise<HitOutcome> {
     if (!lane.brokerDown) {
-      const error = await this.send(lane, messages);
+      const error = await this.send(lane, slot, messages);
       this.metrics.trackingHitBatchSize.observe(messages.length);
       if (!error) {
         this.metrics.trackingHitsPublished.inc({ outcome: 'published' }, messages.length);
@@ -187,10 +212,10 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** One produce request with a deadline; null when acknowledged, else the reason. */
-  private async send(lane: Lane, messages: Message[]): Promise<Error | null> {
+  /** One produce request on the slot's producer, with a deadline; null when acknowledged, else the reason. */
+  private async send(lane: Lane, slot: number, messages: Message[]): Promise<Error | null> {
     let timer: NodeJS.Timeout | undefined;
-    const producer = lane.producer;
+    const producer = lane.producers[slot];
     const timeout = new Promise<Error>((resolve) => {
       timer = setTimeout(() => resolve(new Error(`no acknowledgement within ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
     });
@@ -200,11 +225,11 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     );
     const result = await Promise.race([sent, timeout]);
     clearTimeout(timer);
-    if (result && lane.producer === producer) {
+    if (result && lane.producers[slot] === producer) {
       // A request that hangs keeps the producer's single in-flight slot (kafkajs#598 and plain broker loss):
       // start over with a new producer; the old one is closed once it settles.
       this.retired.push({ producer, at: Date.now() });
-      lane.producer = new ResilientProducer(lane.kafka);
+      lane.producers[slot] = new ResilientProducer(lane.kafka);
       void sent.finally(() => producer.close());
     }
     return result;
@@ -234,7 +259,7 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
         if (key !== null) messages.push({ key, value: line });
       }
       for (let i = 0; i < messages.length; i += REPLAY_CHUNK) {
-        const error = await this.send(lane, messages.slice(i, i + REPLAY_CHUNK));
+        const error = await this.send(lane, REPLAY_SLOT, messages.slice(i, i + REPLAY_CHUNK));
         if (error) {
           lane.brokerDown = true;
           return;
@@ -255,13 +280,13 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
     if (this.replayTimer) clearInterval(this.replayTimer);
     this.replayTimer = null;
     for (const lane of this.lanes.values()) {
-      while (lane.sending || lane.batches.length > 0) {
-        if (!lane.sending) await this.drain(lane);
-        else await new Promise((resolve) => setTimeout(resolve, 5));
+      while (lane.batches.length > 0 || lane.idle.length < PRODUCERS_PER_REGION) {
+        this.pump(lane);
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await lane.replaying;
       await lane.spool.close();
-      await lane.producer.close();
+      await Promise.all(lane.producers.map((producer) => producer.close()));
     }
     await Promise.all(this.retired.splice(0).map((r) => r.producer.close()));
   }
