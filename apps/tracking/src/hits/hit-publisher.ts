@@ -14,17 +14,17 @@ const SEND_TIMEOUT_MS = 1000;
 const MAX_BATCH = 2000;
 /**
  * A batch leaves no sooner than this after its first hit (Kafka's linger.ms). The broker's work and much of the link
- * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) lingering took a request
- * from 22 to 41–50 hits and the machine's CPU per pixel hit from 0.44 to 0.28–0.35 ms.
+ * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) a linger took a request
+ * from 22 to 34–50 hits and the machine's CPU per pixel hit from 0.44 to 0.27–0.35 ms. Tried: 1, 2, 3 and 5 ms.
  */
-const LINGER_MS = 3;
+const LINGER_MS = 2;
 /**
  * Produce requests in flight at once per region, each on an idempotent producer of its own (kafkajs allows one
  * in-flight request per idempotent producer). A hit waits for the broker's acknowledgement, so the link host's
  * throughput is concurrency over latency: with two, a batch that has lingered leaves while the previous one is still
- * out. Without the linger, four made requests small and cost more CPU per hit; with it, two measured pixel
- * 4,679–5,411 hits/s against 4,497–4,713 for one. Hits are independent (the consumer dedupes by hit id and the
- * aggregates are sums), so their order across requests does not matter.
+ * out. Without a linger, four made requests small and cost more CPU per hit; with it, two measured pixel 4,765–5,824
+ * hits/s (2 ms linger) against 4,497–4,713 for one and 4,986–5,078 for three. Hits are independent (the consumer
+ * dedupes by hit id and the aggregates are sums), so their order across requests does not matter.
  */
 const PRODUCERS_PER_REGION = 2;
 /** The slot of the producer that replays the spool, beside those of live hits. */
