@@ -74,6 +74,12 @@ export class EnvSchema {
   @Matches(SMTP_URL, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
+  /** Connections a campaigns process keeps open to the relay (R-S5). */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  SMTP_MAX_CONNECTIONS = 40;
+
   /** Port of the dev mail sink started when SMTP_URL is unset. */
   @IsInt()
   @Min(0)
@@ -169,6 +175,7 @@ export const NUMERIC_ENV_KEYS = [
   'SUPPORT_PORT',
   'DEV_MAIL_PORT',
   'INBOUND_SMTP_PORT',
+  'SMTP_MAX_CONNECTIONS',
   'PURGE_SWEEP_INTERVAL_MS',
   'PURGE_BATCH_SIZE',
   'TENANT_RATE_LIMIT_PER_SECOND',

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ port: 3000, supportPort: 3100, publicBaseUrl: 'http://127.0.0.1:3000' });
     expect(config.kafka.brokers).toEqual({ NA: ['127.0.0.1:9092'], EEA: ['127.0.0.1:9092'] });
     expect(config.redis).toEqual({ NA: 'redis://127.0.0.1:6379', EEA: 'redis://127.0.0.1:6379' });
-    expect(config.smtp).toEqual({ url: null, devSinkPort: 2525, inboundPort: 2526, dkim: null });
+    expect(config.smtp).toEqual({ url: null, maxConnections: 40, devSinkPort: 2525, inboundPort: 2526, dkim: null });
     expect(config.limits.tenantSendRatePerSecond).toBe(2000);
     expect(config.purge.sweepIntervalMs).toBe(60000);
     expect(config.regions).toEqual(['NA', 'EEA']);

@@ -120,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     redis,
     smtp: {
       url: schema.SMTP_URL ?? null,
+      maxConnections: schema.SMTP_MAX_CONNECTIONS,
       devSinkPort: schema.DEV_MAIL_PORT,
       inboundPort: schema.INBOUND_SMTP_PORT,
       dkim,

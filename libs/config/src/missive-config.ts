@@ -21,6 +21,8 @@ export abstract class MissiveConfig {
   abstract readonly redis: Record<Region, string>;
   abstract readonly smtp: {
     url: string | null;
+    /** Connections of a campaigns process's pool to the relay. */
+    maxConnections: number;
     devSinkPort: number;
     inboundPort: number;
     /** DKIM signing of outgoing campaign messages (R-S5), or null. */

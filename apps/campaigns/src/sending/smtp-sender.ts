@@ -5,18 +5,13 @@ import { MissiveConfig } from '@missive/config';
 import { Slots } from './slots';
 
 /**
- * Connections of the pool. Twice the raw pool the benchmark compares with: each SMTP round trip waits for a turn of
- * an event loop that also renders, claims and records, and more connections hide that wait from the relay.
+ * Messages between their send gate and the relay at once, per pool connection (SMTP_MAX_CONNECTIONS, default 40):
+ * two, so that a connection done with one message finds the next one gated and rendered (1.5 measured 1,274 msg/s,
+ * 2 1,366, 20,000-recipient runs). The gate runs once a turn is taken (R-S2): however many messages are claimed, one
+ * waits at most about one SMTP transaction between its gate and the relay, so an opt-out answered before that
+ * reaches it.
  */
-export const SMTP_POOL_CONNECTIONS = 20;
-
-/**
- * Messages between their send gate and the relay at once: twice the pool's connections, so that a connection done
- * with one message finds the next one gated and rendered (1.5× measured 1,274 msg/s, 2× 1,366, 20,000-recipient
- * runs). The gate runs once a turn is taken (R-S2): however many messages are claimed, one waits at most about one
- * SMTP transaction between its gate and the relay, so an opt-out answered before that reaches it.
- */
-export const SMTP_TURNS = 2 * SMTP_POOL_CONNECTIONS;
+export const TURNS_PER_CONNECTION = 2;
 
 export type SmtpOutcome =
   | { kind: 'accepted'; response: string }
@@ -93,14 +88,17 @@ export function classifySmtpError(error: unknown): SmtpOutcome {
 
 /**
  * Delivery over SMTP (R-S5): one nodemailer pool per process to SMTP_URL (the dev sink when unset), DKIM-signed when
- * configured. SMTP_POOL_CONNECTIONS connections: the relay, not the pool, should be the limit.
+ * configured. SMTP_MAX_CONNECTIONS connections (default 40): each SMTP round trip of a message waits for a turn of an
+ * event loop that also claims, renders and records, so more connections than a bare pool needs keep the relay busy
+ * (50,000-recipient runs: 20 connections 1,124–1,300 msg/s, 40 connections 1,422–1,583; docs/benchmarks.md).
  */
 @Injectable()
 export class SmtpSender implements OnModuleDestroy {
   private readonly transporter: Transporter;
-  private readonly turns = new Slots(SMTP_TURNS);
+  private readonly turns: Slots;
 
   constructor(config: MissiveConfig) {
+    this.turns = new Slots(TURNS_PER_CONNECTION * config.smtp.maxConnections);
     const url = new URL(config.smtp.url ?? `smtp://127.0.0.1:${config.smtp.devSinkPort}`);
     const secure = url.protocol === 'smtps:';
     this.transporter = nodemailer.createTransport({
@@ -112,7 +110,7 @@ export class SmtpSender implements OnModuleDestroy {
         : undefined,
       pool: true,
       getSocket: noDelaySocket,
-      maxConnections: SMTP_POOL_CONNECTIONS,
+      maxConnections: config.smtp.maxConnections,
       maxMessages: Infinity,
       // Never let the pool resend a message on its own after a connection dropped mid-send (R-S6).
       maxRequeues: 0,
@@ -125,7 +123,7 @@ export class SmtpSender implements OnModuleDestroy {
     } as nodemailer.TransportOptions);
   }
 
-  /** Waits for one of the SMTP_TURNS: then gate, render and `send` the message, and end the turn. */
+  /** Waits for one of the pool's turns: then gate, render and `send` the message, and end the turn. */
   async turn(): Promise<void> {
     await this.turns.acquire(1);
   }
