@@ -94,10 +94,13 @@ export async function runPropagationBench(): Promise<BenchRow[]> {
     };
     const watcher = (async () => {
       while (projectionSeen.size < POSTS) {
+        // Only the contacts not seen yet: the watcher shares the event loop with the consumer it measures, and
+        // re-reading every unsubscribed row 200 times a second slowed that consumer down to ~35 events a second.
+        const unseen = leaving.filter((id) => !projectionSeen.has(id));
         const rows = await adminQuery<{ contact_id: string }>(
           'NA',
           `SELECT contact_id FROM campaign_contacts WHERE contact_id = ANY($1) AND status = 'unsubscribed'`,
-          [leaving],
+          [unseen],
         );
         const now = performance.now();
         for (const { contact_id } of rows)

@@ -12,6 +12,7 @@ import {
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { open, TenantKeys } from '@missive/tenant-keys';
+import { unsubscribeEffects } from './unsubscribe-effects';
 
 async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
   await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
@@ -111,29 +112,27 @@ export class ContactProjectionConsumer {
 
   @ConsumeEvents('campaigns', 'unsubscribe.recorded')
   async unsubscribed(batch: EventBatch<UnsubscribeRecordedV1>): Promise<void> {
-    for (const event of batch.events as EventEnvelope<UnsubscribeRecordedV1>[]) {
-      if (!event.tenantId) continue;
-      const m = batch.manager!;
-      await asTenant(m, event.tenantId);
-      const { contactId, lists, campaignId } = event.data;
-      if (lists === null) {
-        await m.query(`UPDATE campaign_contacts SET status = 'unsubscribed' WHERE tenant_id = $1 AND contact_id = $2`, [
-          event.tenantId,
-          contactId,
-        ]);
-      } else {
+    const m = batch.manager!;
+    for (const tenant of unsubscribeEffects(batch.events as EventEnvelope<UnsubscribeRecordedV1>[])) {
+      await asTenant(m, tenant.tenantId);
+      if (tenant.optedOut.length)
+        await m.query(
+          `UPDATE campaign_contacts SET status = 'unsubscribed' WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
+          [tenant.tenantId, tenant.optedOut],
+        );
+      for (const { contactId, lists } of tenant.listsLeft)
         await m.query(
           `UPDATE campaign_contacts SET lists = ARRAY(SELECT unnest(lists) EXCEPT SELECT unnest($3::text[])) WHERE tenant_id = $1 AND contact_id = $2`,
-          [event.tenantId, contactId, lists],
+          [tenant.tenantId, contactId, lists],
         );
-      }
-      if (campaignId) {
+      // Last, one statement, campaigns in id order: the report rows are locked until commit, by every batch.
+      if (tenant.perCampaign.length)
         await m.query(
-          `INSERT INTO campaign_engagement (tenant_id, campaign_id, unsubscribes) VALUES ($1, $2, 1)
-           ON CONFLICT (campaign_id) DO UPDATE SET unsubscribes = campaign_engagement.unsubscribes + 1`,
-          [event.tenantId, campaignId],
+          `INSERT INTO campaign_engagement (tenant_id, campaign_id, unsubscribes)
+           SELECT $1, campaign_id, n FROM unnest($2::uuid[], $3::int[]) AS u(campaign_id, n)
+           ON CONFLICT (campaign_id) DO UPDATE SET unsubscribes = campaign_engagement.unsubscribes + EXCLUDED.unsubscribes`,
+          [tenant.tenantId, tenant.perCampaign.map((c) => c.campaignId), tenant.perCampaign.map((c) => c.count)],
         );
-      }
     }
   }
 }
