@@ -24,6 +24,7 @@ import { compileTemplates, type CampaignTemplates } from '../apps/campaigns/src/
 import { supportService } from '../apps/support/src/service';
 import type { BenchRow } from './bench-report';
 import { SinkProcess } from './smtp-sink.client';
+import { cpuSeconds } from './processes';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 50000);
 /** A directory: each phase's CPU profile of the bench process (Missive's services, then the raw pool) goes there. */
@@ -201,16 +202,6 @@ async function renderOnce<T>(render: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (attempt >= 3) throw error;
     }
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
-function cpuSeconds(pid: number | string): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 

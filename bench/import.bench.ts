@@ -25,6 +25,7 @@ import { CONTACT_COLUMNS, validateContactInput } from '@missive/contact-domain';
 import { CONTACT_UPSERT_CONFLICT } from '../apps/contacts/src/contacts/contacts.repository';
 import { copyLine } from '../apps/contacts/src/imports/copy-text';
 import { supportService } from '../apps/support/src/service';
+import { cpuSeconds, stopChild } from './processes';
 
 /** Rows of the generated files (1,000,000 by default: about 110 MB of CSV). */
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
@@ -106,13 +107,6 @@ function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(match[1]) / 1024;
 }
 
-/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 /** Samples another process's resident memory every 50 ms until stopped; returns the peak seen in MB. */
 function rssSampler(pid: number): { stop(): number } {
   let peak = procStatusMb(pid, 'VmRSS');
@@ -192,15 +186,6 @@ async function startContacts(dataDir: string, script: string): Promise<{ child: 
       }
     });
     child.once('exit', (code) => reject(new Error(`the contacts process exited early (${code})`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 30000).unref();
   });
 }
 
@@ -414,7 +399,7 @@ export async function runImportBench(): Promise<Record<string, number>> {
       loadAverageAtEnd: ratio(loadavg()[0]),
     };
   } finally {
-    if (contacts) await stopChild(contacts);
+    if (contacts) await stopChild(contacts, 30000);
     await support?.stop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { LinkTokenSigner } from '@missive/tokens';
 import { adminQuery, createScratchDatabases } from '@missive/testing';
 import { startLocalBroker, stopLocalBroker } from '../deploy/local/kafka-broker';
 import type { BenchRow } from './bench-report';
+import { cpuSeconds, stopChild } from './processes';
 
 /** autocannon ships no types; the part used here. */
 interface AutocannonResult {
@@ -62,15 +63,6 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 20000).unref();
-  });
-}
-
 /** Produce requests the link host has sent so far and the hits in them, from its /metrics. */
 async function produceRequests(base: string): Promise<{ requests: number; hits: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -79,16 +71,6 @@ async function produceRequests(base: string): Promise<{ requests: number; hits: 
     requests: value('missive_tracking_hit_batch_size_count'),
     hits: value('missive_tracking_hit_batch_size_sum'),
   };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -392,7 +374,7 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    for (const child of children) await stopChild(child);
+    for (const child of children) await stopChild(child, 20000);
     await stopLocalBroker(BROKER_PORT);
     await scratch.drop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -71,7 +71,7 @@ interface Lane {
  * Batching is group commit over PRODUCERS_PER_REGION producers: a batch leaves LINGER_MS after its first hit if a
  * producer is idle, else it fills up until one is. Under load batches grow (up to MAX_BATCH) and every producer has
  * a request in flight; at low traffic a hit waits LINGER_MS and one round trip. A resend after a timeout is
- * harmless: the envelope id is the hit id, and the consumer's inbox dedupes on it.
+ * harmless: the envelope id is the hit id, and the consumer dedupes on it (the hits table is unique on it).
  */
 @Injectable()
 export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
