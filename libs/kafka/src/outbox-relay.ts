@@ -1,7 +1,9 @@
 import { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Message } from 'kafkajs';
 import { parseTopic, type Region } from '@missive/contracts';
 import type { Logger, Metrics } from '@missive/observability';
+import { binaryCopyRows } from './binary-copy';
 import type { ResilientProducer } from './resilient-producer';
 
 export interface OutboxRelayOptions {
@@ -18,10 +20,11 @@ export interface OutboxRelayOptions {
 
 interface OutboxRow {
   id: string;
-  event_id: string;
+  eventId: string;
   topic: string;
-  partition_key: string | null;
-  payload: string;
+  partitionKey: string | null;
+  /** The payload's UTF-8 bytes, as stored: never decoded here. */
+  payload: Buffer;
 }
 
 /** Lock id for "this process relays this database's outbox"; one relay per database at a time keeps order. */
@@ -59,6 +62,9 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 2000;
+    // Written into the relay's COPY statement (COPY takes no parameters).
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new Error('batchSize must be a positive integer');
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.log = options.logger.child({ component: 'outbox-relay', database: options.name });
   }
@@ -132,13 +138,7 @@ export class OutboxRelay {
   private async drain(client: Client): Promise<boolean> {
     for (;;) {
       this.pending = false;
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, event_id, topic, partition_key, payload FROM (
-           SELECT *, sum(octet_length(payload)) OVER (ORDER BY id) - octet_length(payload) AS before
-           FROM (SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT $1) o
-         ) o WHERE before < $2 ORDER BY id`,
-        [this.batchSize, MAX_SEND_BYTES],
-      );
+      const rows = await this.nextRows(client);
       this.options.metrics.outboxBacklog.set({ database: this.options.name }, rows.length);
       if (rows.length === 0) return true;
       await this.publish(rows);
@@ -146,6 +146,33 @@ export class OutboxRelay {
       this.options.metrics.outboxPublished.inc({ database: this.options.name }, rows.length);
       if (!this.running) return false;
     }
+  }
+
+  /**
+   * The next rows in id order, up to `batchSize` rows and MAX_SEND_BYTES of payload (always at least one), read by a
+   * binary COPY so each payload arrives as the bytes Kafka is sent: no decoding into a string and encoding back
+   * (an import's events are ~200 KB each; decoding them was ~5 % of the contacts service's CPU during an import).
+   */
+  private async nextRows(client: Client): Promise<OutboxRow[]> {
+    const stream = client.query(
+      copyTo(
+        `COPY (
+           SELECT id::text, event_id::text, topic, partition_key, payload FROM (
+             SELECT *, sum(octet_length(payload)) OVER (ORDER BY id) - octet_length(payload) AS before
+             FROM (SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT ${this.batchSize}) o
+           ) o WHERE before < ${MAX_SEND_BYTES} ORDER BY id
+         ) TO STDOUT (FORMAT binary)`,
+      ),
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return binaryCopyRows(Buffer.concat(chunks)).map(([id, eventId, topic, partitionKey, payload]) => ({
+      id: id!.toString('latin1'),
+      eventId: eventId!.toString('latin1'),
+      topic: topic!.toString('utf8'),
+      partitionKey: partitionKey === null ? null : partitionKey.toString('utf8'),
+      payload: payload!,
+    }));
   }
 
   private async pruneInbox(client: Client): Promise<void> {
@@ -166,7 +193,7 @@ export class OutboxRelay {
       byRegion.set(parsed.region, topics);
       const messages = topics.get(row.topic) ?? [];
       topics.set(row.topic, messages);
-      messages.push({ key: row.partition_key, value: row.payload, headers: { 'event-id': row.event_id } });
+      messages.push({ key: row.partitionKey, value: row.payload, headers: { 'event-id': row.eventId } });
     }
     await Promise.all(
       [...byRegion].map(([region, topics]) =>

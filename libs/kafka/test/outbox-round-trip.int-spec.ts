@@ -55,6 +55,45 @@ describe('R-X5: transactional outbox → Kafka → idempotent consumer (real bro
     );
   });
 
+  it('R-X5: the relay sends a payload to Kafka byte for byte (multi-byte characters, escapes), with its key and event id', async () => {
+    const text = 'Zoë Ørsted 🎉 \t "quoted" \\ back\\slash \u0000';
+    const db = services.platform.databases.forRegion('NA');
+    await db.transaction((m) =>
+      appendToOutbox(m, [
+        { type: 'platform.probe', region: 'NA', tenantId: null, key: uid, data: { run: uid, n: 5, text } },
+      ]),
+    );
+    const kafka = new Kafka({
+      clientId: 'test',
+      brokers: services.config.kafka.brokers.NA,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `outbox-bytes-${uid}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName('NA', 'platform.probe'), fromBeginning: true });
+    const received = new Promise<{ key: string; eventId: string; value: Buffer }>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const value = message.value!;
+          const envelope = JSON.parse(value.toString('utf8')) as { data: { run?: string; n?: number } };
+          if (envelope.data.run !== uid || envelope.data.n !== 5) return;
+          resolve({ key: message.key!.toString(), eventId: message.headers!['event-id']!.toString(), value });
+        },
+      });
+    });
+    try {
+      const { key, eventId, value } = await received;
+      const envelope = JSON.parse(value.toString('utf8')) as { id: string; data: { text: string } };
+      expect(envelope.data.text).toBe(text);
+      expect(key).toBe(uid);
+      expect(eventId).toBe(envelope.id);
+      // What PostgreSQL held is what Kafka got: the same UTF-8 bytes as the serialised envelope.
+      expect(value.equals(Buffer.from(JSON.stringify(envelope), 'utf8'))).toBe(true);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   it('R-X5: an event delivered twice has exactly one effect', async () => {
     const envelope = {
       id: randomUUID(),
