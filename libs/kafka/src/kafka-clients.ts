@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type Producer, type Admin, type LogEntry
 import type { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import type { Logger } from '@missive/observability';
+import { noDelaySocketFactory } from './no-delay-socket';
 
 const KAFKAJS_TO_PINO: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -52,6 +53,7 @@ export class KafkaClients {
         connectionTimeout: 3000,
         requestTimeout: 30000,
         retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+        socketFactory: noDelaySocketFactory,
       });
     const na = make('NA');
     const sameBrokers = config.kafka.brokers.NA.join(',') === config.kafka.brokers.EEA.join(',');
