@@ -29,7 +29,7 @@ const autocannon = require('autocannon') as Autocannon;
 const ROOT = join(__dirname, '..');
 /** A broker of the bench's own, so its hits never flow into the shared topics other runs start from. */
 const BROKER_PORT = 19098;
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.BENCH_TRACKING_CONNECTIONS ?? 50);
 const DURATION_S = 10;
 const WARM_UP_S = 10;
 const TOKENS = 500;
