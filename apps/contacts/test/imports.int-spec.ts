@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { existsSync, readdirSync } from 'node:fs';
+import { contactStatesOf } from '@missive/contracts';
 import {
   adminQuery,
   createTestTenant,
@@ -166,7 +167,7 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 499 });
   });
 
-  it('R-C6, R-X5, R-T2: an import publishes its changes batched (contact.changed v3), personal fields sealed', async () => {
+  it('R-C6, R-X5, R-T2: an import publishes its changes batched (contact.changed v4), personal fields sealed', async () => {
     const csv = `${CSV_HEADER}\n${Array.from({ length: 1500 }, (_, i) => csvRow(i, { email: `ev${i}@example.com` })).join('\n')}`;
     const report = await importFile(services, na, csv);
     expect(report.created).toBe(1500);
@@ -177,17 +178,15 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.size).toBe(1500);
-    type Batch = {
-      importId: string;
-      contacts: { contactId: string; status: string; lists: string[] }[];
-      personal: string;
-    };
+    // Read as every consumer reads them (contactStatesOf), so this holds for the consumers too.
     const ofImport = () =>
       tap
         .of('contact.changed', na.tenant.id)
-        .filter((e) => e.version === 3 && (e.data as Batch).contacts.some((c) => byId.has(c.contactId)));
-    await waitFor(() => ofImport().reduce((n, e) => n + (e.data as Batch).contacts.length, 0) >= 1500, {
-      what: 'contact.changed v3 events naming every imported contact',
+        .filter((e) => e.version === 4)
+        .map((e) => ({ e, states: contactStatesOf(e) }))
+        .filter(({ states }) => states.some(({ state }) => byId.has(state.contactId)));
+    await waitFor(() => ofImport().reduce((n, { states }) => n + states.length, 0) >= 1500, {
+      what: 'contact.changed v4 events naming every imported contact',
       // The tap's fresh group first replays the topic's retained history.
       timeoutMs: 100000,
     });
@@ -195,21 +194,21 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     const events = ofImport();
     expect(events.length).toBeLessThan(20);
     const seen = new Set<string>();
-    for (const e of events) {
-      const batch = e.data as Batch;
+    for (const { e, states } of events) {
       expect(e.raw).not.toContain('@example.com');
-      const personal = await services.platform.tenantKeys.open<{ email: string }[]>('NA', na.tenant.id, batch.personal);
-      expect(personal).toHaveLength(batch.contacts.length);
-      batch.contacts.forEach((c, i) => {
-        expect(seen.has(c.contactId)).toBe(false);
-        seen.add(c.contactId);
-        const row = byId.get(c.contactId)!;
-        expect({ email: personal![i].email, status: c.status, lists: c.lists }).toEqual({
+      const sealed = (e.data as { personal: string }).personal;
+      const personal = await services.platform.tenantKeys.open<{ email: string }[]>('NA', na.tenant.id, sealed);
+      expect(personal).toHaveLength(states.length);
+      for (const { state, personalIndex } of states) {
+        expect(seen.has(state.contactId)).toBe(false);
+        seen.add(state.contactId);
+        const row = byId.get(state.contactId)!;
+        expect({ email: personal![personalIndex!].email, status: state.status, lists: state.lists }).toEqual({
           email: row.email,
           status: row.status,
           lists: row.lists,
         });
-      });
+      }
     }
     expect(seen.size).toBe(1500);
     for (const e of tap.of('contact.changed', na.tenant.id)) expect(e.raw).not.toContain('@example.com');

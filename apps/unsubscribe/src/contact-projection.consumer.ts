@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import {
   contactStatesOf,
-  type ContactChangedBatchV3,
-  type ContactChangedV2,
+  type ContactChangedStateEvent,
   type ContactErasedV1,
   type ContactPersonalFieldsV1,
 } from '@missive/contracts';
@@ -16,7 +15,7 @@ export class UnsubscribeContactConsumer {
   constructor(private readonly keys: TenantKeys) {}
 
   @ConsumeEvents('unsubscribe', 'contact.changed')
-  async changed(batch: EventBatch<ContactChangedV2 | ContactChangedBatchV3>): Promise<void> {
+  async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
     const m = batch.manager!;
     for (const event of batch.events) {
       if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;

@@ -64,19 +64,71 @@ export interface ContactChangedBatchV3 {
 }
 
 /**
+ * `contact.changed` v4: v3's batch with its clear state in columns (index i of each array is the i-th contact, and of
+ * the sealed `ContactPersonalFieldsV1[]` in `personal`): the same facts without each contact repeating nine field
+ * names, which were about half of an import's event bytes — bytes the contacts service serialises, the outbox stores,
+ * the relay sends and every consumer parses. `objected` is not carried (v2 and v3 always say false: no objection
+ * flag is kept yet). Imports publish v4; consumers read v2, v3 and v4 through `contactStatesOf`.
+ */
+export interface ContactChangedColumnsV4 {
+  importId: string;
+  contactIds: string[];
+  statuses: ContactStatusV1[];
+  regions: Region[];
+  lawfulBases: LawfulBasisV1[];
+  consentWithdrawn: boolean[];
+  trackingConsent: boolean[];
+  lists: string[][];
+  tags: string[][];
+  personal: string;
+}
+
+/** Any `contact.changed` carrying contact state: one contact (v2), or an import's batch (v3, v4). */
+export type ContactChangedStateEvent = ContactChangedV2 | ContactChangedBatchV3 | ContactChangedColumnsV4;
+
+/**
  * The contacts a `contact.changed` event names, in clear, with where their personal fields are: one for v2, each
- * of a v3 batch (`personalIndex` into its sealed array); none for v1 or a malformed event. Consumers that need no
- * personal fields (a send gate, tracking) read v2 and v3 alike through this.
+ * of a v3 or v4 batch (`personalIndex` into its sealed array); none for v1 or a malformed event. Consumers that need
+ * no personal fields (a send gate, tracking) read every version alike through this.
  */
 export function contactStatesOf(event: {
   version: number;
   data: unknown;
 }): { state: ContactStateV2; personalIndex: number | null }[] {
-  const data = event.data as Partial<ContactChangedV2 & ContactChangedBatchV3> | null;
+  const data = event.data as Partial<ContactChangedV2 & ContactChangedBatchV3 & ContactChangedColumnsV4> | null;
   if (!data || typeof data !== 'object') return [];
   if (event.version === 2) return [{ state: data as ContactStateV2, personalIndex: null }];
   if (event.version === 3 && Array.isArray(data.contacts)) {
     return data.contacts.map((state, i) => ({ state, personalIndex: i }));
   }
+  if (event.version === 4 && Array.isArray(data.contactIds)) return columnStates(data as ContactChangedColumnsV4);
   return [];
+}
+
+function columnStates(data: ContactChangedColumnsV4): { state: ContactStateV2; personalIndex: number }[] {
+  const columns = [
+    data.statuses,
+    data.regions,
+    data.lawfulBases,
+    data.consentWithdrawn,
+    data.trackingConsent,
+    data.lists,
+    data.tags,
+  ];
+  // A malformed event (columns of different lengths) names nobody rather than half-formed contacts.
+  if (!columns.every((column) => Array.isArray(column) && column.length === data.contactIds.length)) return [];
+  return data.contactIds.map((contactId, i) => ({
+    state: {
+      contactId,
+      status: data.statuses[i],
+      region: data.regions[i],
+      lawfulBasis: data.lawfulBases[i],
+      consentWithdrawn: data.consentWithdrawn[i],
+      objected: false,
+      trackingConsent: data.trackingConsent[i],
+      lists: data.lists[i],
+      tags: data.tags[i],
+    },
+    personalIndex: i,
+  }));
 }

@@ -2,8 +2,7 @@ import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   contactStatesOf,
-  type ContactChangedBatchV3,
-  type ContactChangedV2,
+  type ContactChangedStateEvent,
   type ContactErasedV1,
   type ContactPersonalFieldsV1,
   type ContactStateV2,
@@ -28,9 +27,9 @@ export class ContactProjectionConsumer {
   constructor(private readonly keys: TenantKeys) {}
 
   @ConsumeEvents('campaigns', 'contact.changed')
-  async changed(batch: EventBatch<ContactChangedV2 | ContactChangedBatchV3>): Promise<void> {
+  async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
     const m = batch.manager!;
-    const byTenant = new Map<string, EventEnvelope<ContactChangedV2 | ContactChangedBatchV3>[]>();
+    const byTenant = new Map<string, EventEnvelope<ContactChangedStateEvent>[]>();
     for (const event of batch.events) {
       // v1 events carried ids only; the projection is built from v2 (one contact) and v3 (an import's batch).
       if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;

@@ -35,7 +35,7 @@ function change(i: number, attributes: ContactData['attributes'] = { plan: 'pro'
   };
 }
 
-describe('importChangedEvents (R-X5: contact.changed v3, batched for imports)', () => {
+describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', () => {
   it('puts every changed contact in exactly one event, with its state in clear and its personal fields sealed', () => {
     const changes = Array.from({ length: 2500 }, (_, i) => change(i));
     const byId = new Map(changes.map((c) => [c.id, c]));
@@ -44,10 +44,10 @@ describe('importChangedEvents (R-X5: contact.changed v3, batched for imports)', 
     expect(events.length).toBeLessThan(30);
     const seen: string[] = [];
     for (const e of events) {
-      expect(e).toMatchObject({ type: 'contact.changed', version: 3, tenantId: tenant.id, key: 'imp-1' });
+      expect(e).toMatchObject({ type: 'contact.changed', version: 4, tenantId: tenant.id, key: 'imp-1' });
       expect(JSON.stringify(e)).not.toContain('@example.com');
       const personal = open<ContactPersonalFieldsV1[]>(key, tenant.id, e.data.personal)!;
-      const states = contactStatesOf({ version: 3, data: e.data });
+      const states = contactStatesOf({ version: 4, data: e.data });
       expect(personal).toHaveLength(states.length);
       states.forEach(({ state, personalIndex }) => {
         const c = byId.get(state.contactId)!;

@@ -1,8 +1,7 @@
 import {
   CONTACT_CHANGED,
-  type ContactChangedBatchV3,
+  type ContactChangedColumnsV4,
   type ContactPersonalFieldsV1,
-  type ContactStateV2,
   type Region,
 } from '@missive/contracts';
 import type { ContactData, ContactStatus } from '@missive/contact-domain';
@@ -18,7 +17,7 @@ export interface ImportedChange {
 }
 
 /**
- * Bytes of one `contact.changed` v3 (about): well under Kafka's 1 MB record-batch limit, so the relay can send
+ * Bytes of one `contact.changed` v4 (about): well under Kafka's 1 MB record-batch limit, so the relay can send
  * a few together. Contacts per event are bounded too, so a consumer's statement stays small.
  */
 export const IMPORT_EVENT_MAX_BYTES = 192 * 1024;
@@ -26,7 +25,7 @@ export const IMPORT_EVENT_MAX_CONTACTS = 1000;
 
 /** Bytes a contact adds to an event, a little over: its clear state, and its personal fields once sealed. */
 function roughSize(c: ContactData): number {
-  let n = 400 + Buffer.byteLength(c.email) * 1.4;
+  let n = 300 + Buffer.byteLength(c.email) * 1.4;
   for (const v of [c.firstName, c.lastName, c.phone, c.locale]) if (v) n += Buffer.byteLength(v) * 1.4;
   for (const v of c.lists) n += Buffer.byteLength(v) + 3;
   for (const v of c.tags) n += Buffer.byteLength(v) + 3;
@@ -35,55 +34,30 @@ function roughSize(c: ContactData): number {
   return n;
 }
 
-/**
- * The `contact.changed` v3 events of one import batch (R-X5): every created or changed contact in exactly one of
- * them, with the state v2 would carry (the import wrote the batch's data, so its rows hold exactly that), the
- * personal fields sealed once per event with the tenant's data key (R-T2, R-P2). Keyed by the import, so an
- * import's events stay in order.
- */
-export function importChangedEvents(
-  dataKey: Buffer,
-  tenant: { id: string; region: Region },
-  importId: string,
-  changes: readonly ImportedChange[],
-): OutgoingEvent<ContactChangedBatchV3>[] {
-  const events: OutgoingEvent<ContactChangedBatchV3>[] = [];
-  let states: ContactStateV2[] = [];
-  let personal: ContactPersonalFieldsV1[] = [];
-  let bytes = 0;
-  const flush = () => {
-    if (states.length === 0) return;
-    events.push({
-      type: CONTACT_CHANGED,
-      version: 3,
-      region: tenant.region,
-      tenantId: tenant.id,
-      key: importId,
-      data: { importId, contacts: states, personal: seal(dataKey, tenant.id, personal) },
-    });
-    states = [];
-    personal = [];
-    bytes = 0;
-  };
-  for (const change of changes) {
+/** One event's contacts as they are gathered: the columns of v4 and the personal fields to seal. */
+class EventColumns {
+  readonly contactIds: string[] = [];
+  readonly statuses: ContactChangedColumnsV4['statuses'] = [];
+  readonly regions: ContactChangedColumnsV4['regions'] = [];
+  readonly lawfulBases: ContactChangedColumnsV4['lawfulBases'] = [];
+  readonly consentWithdrawn: boolean[] = [];
+  readonly trackingConsent: boolean[] = [];
+  readonly lists: string[][] = [];
+  readonly tags: string[][] = [];
+  readonly personal: ContactPersonalFieldsV1[] = [];
+  bytes = 0;
+
+  add(change: ImportedChange, size: number): void {
     const c = change.contact;
-    const size = roughSize(c);
-    if (states.length >= IMPORT_EVENT_MAX_CONTACTS || (states.length > 0 && bytes + size > IMPORT_EVENT_MAX_BYTES)) {
-      flush();
-    }
-    bytes += size;
-    states.push({
-      contactId: change.id,
-      status: change.status,
-      region: c.region,
-      lawfulBasis: c.lawfulBasis,
-      consentWithdrawn: change.consentWithdrawn,
-      objected: false, // no objection flag is kept yet (as v2)
-      trackingConsent: c.trackingConsent,
-      lists: c.lists,
-      tags: c.tags,
-    });
-    personal.push({
+    this.contactIds.push(change.id);
+    this.statuses.push(change.status);
+    this.regions.push(c.region);
+    this.lawfulBases.push(c.lawfulBasis);
+    this.consentWithdrawn.push(change.consentWithdrawn);
+    this.trackingConsent.push(c.trackingConsent);
+    this.lists.push(c.lists);
+    this.tags.push(c.tags);
+    this.personal.push({
       email: c.email,
       firstName: c.firstName,
       lastName: c.lastName,
@@ -92,6 +66,57 @@ export function importChangedEvents(
       birthDate: c.birthDate,
       attributes: c.attributes,
     });
+    this.bytes += size;
+  }
+
+  toData(dataKey: Buffer, tenantId: string, importId: string): ContactChangedColumnsV4 {
+    const { contactIds, statuses, regions, lawfulBases, consentWithdrawn, trackingConsent, lists, tags } = this;
+    return {
+      importId,
+      contactIds,
+      statuses,
+      regions,
+      lawfulBases,
+      consentWithdrawn,
+      trackingConsent,
+      lists,
+      tags,
+      personal: seal(dataKey, tenantId, this.personal),
+    };
+  }
+}
+
+/**
+ * The `contact.changed` v4 events of one import batch (R-X5): every created or changed contact in exactly one of
+ * them, with the state v2 would carry (the import wrote the batch's data, so its rows hold exactly that) in columns,
+ * the personal fields sealed once per event with the tenant's data key (R-T2, R-P2). Keyed by the import, so an
+ * import's events stay in order.
+ */
+export function importChangedEvents(
+  dataKey: Buffer,
+  tenant: { id: string; region: Region },
+  importId: string,
+  changes: readonly ImportedChange[],
+): OutgoingEvent<ContactChangedColumnsV4>[] {
+  const events: OutgoingEvent<ContactChangedColumnsV4>[] = [];
+  let current = new EventColumns();
+  const flush = () => {
+    if (current.contactIds.length === 0) return;
+    events.push({
+      type: CONTACT_CHANGED,
+      version: 4,
+      region: tenant.region,
+      tenantId: tenant.id,
+      key: importId,
+      data: current.toData(dataKey, tenant.id, importId),
+    });
+    current = new EventColumns();
+  };
+  for (const change of changes) {
+    const size = roughSize(change.contact);
+    const count = current.contactIds.length;
+    if (count >= IMPORT_EVENT_MAX_CONTACTS || (count > 0 && current.bytes + size > IMPORT_EVENT_MAX_BYTES)) flush();
+    current.add(change, size);
   }
   flush();
   return events;

@@ -1,6 +1,6 @@
 import {
   contactStatesOf,
-  type ContactChangedBatchV3,
+  type ContactChangedStateEvent,
   type ContactChangedV2,
   type ContactErasedV1,
   type EventEnvelope,
@@ -55,7 +55,7 @@ function change(event: EventEnvelope<unknown>, contactId: unknown, effect: Block
  * The changes `contact.changed` events make (v2 and an import's v3 alike), the newest per contact. v1 events (ids
  * only) and malformed ones are skipped.
  */
-export function statusChanges(events: EventEnvelope<ContactChangedV2 | ContactChangedBatchV3>[]): BlockChange[] {
+export function statusChanges(events: EventEnvelope<ContactChangedStateEvent>[]): BlockChange[] {
   const latest = new Map<string, BlockChange>();
   for (const event of events) {
     // v2 names one contact, v3 an import's batch of them (on the import's partition: newest by time, not place).

@@ -3,8 +3,7 @@ import {
   CONTACT_CHANGED,
   CONTACT_ERASED,
   UNSUBSCRIBE_RECORDED,
-  type ContactChangedBatchV3,
-  type ContactChangedV2,
+  type ContactChangedStateEvent,
   type ContactErasedV1,
   type UnsubscribeRecordedV1,
 } from '@missive/contracts';
@@ -43,7 +42,7 @@ export class ContactPrivacyConsumer {
   }
 
   @ConsumeEvents('tracking', CONTACT_CHANGED)
-  async onChanged({ events, manager }: EventBatch<ContactChangedV2 | ContactChangedBatchV3>): Promise<void> {
+  async onChanged({ events, manager }: EventBatch<ContactChangedStateEvent>): Promise<void> {
     await forEachTenant(manager!, statusChanges(events), async (tenantId, changes) => {
       await this.blocked.block(manager!, tenantId, changes);
       await this.blocked.unblock(manager!, tenantId, changes);
