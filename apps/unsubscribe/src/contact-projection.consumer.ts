@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import {
+  carriesContactState,
   contactStatesOf,
   type ContactChangedStateEvent,
   type ContactErasedV1,
@@ -18,14 +19,14 @@ export class UnsubscribeContactConsumer {
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
     const m = batch.manager!;
     for (const event of batch.events) {
-      if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;
+      if (!carriesContactState(event) || !event.tenantId) continue;
       const opened = await this.keys.open<ContactPersonalFieldsV1 | ContactPersonalFieldsV1[]>(
         batch.region,
         event.tenantId,
         event.data.personal,
       );
       if (!opened) continue;
-      // v2 names one contact, v3 an import's batch of them (personal fields in the same order): one statement.
+      // v2 names one contact, v3 and v4 an import's batch of them (personal fields in the same order): one statement.
       const rows = contactStatesOf(event).flatMap(({ state, personalIndex }) => {
         const personal = (personalIndex === null ? opened : (opened as ContactPersonalFieldsV1[])[personalIndex]) as
           | ContactPersonalFieldsV1

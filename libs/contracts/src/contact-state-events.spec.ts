@@ -1,4 +1,9 @@
-import { contactStatesOf, type ContactChangedColumnsV4, type ContactStateV2 } from './contact-state-events';
+import {
+  carriesContactState,
+  contactStatesOf,
+  type ContactChangedColumnsV4,
+  type ContactStateV2,
+} from './contact-state-events';
 
 const alice: ContactStateV2 = {
   contactId: '0190f5c2-0000-7000-8000-000000000001',
@@ -59,5 +64,15 @@ describe('contactStatesOf (contact.changed v2, v3 and v4 read alike, R-X5)', () 
     expect(contactStatesOf({ version: 4, data: null })).toEqual([]);
     expect(contactStatesOf({ version: 4, data: { ...columns, statuses: ['active'] } })).toEqual([]);
     expect(contactStatesOf({ version: 4, data: { ...columns, tags: undefined } })).toEqual([]);
+  });
+
+  it('says which versions carry state and sealed personal fields, for consumers that open them (v2, v3, v4; not v1)', () => {
+    expect([1, 2, 3, 4, 5].map((version) => carriesContactState({ version }))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });

@@ -87,6 +87,14 @@ export interface ContactChangedColumnsV4 {
 export type ContactChangedStateEvent = ContactChangedV2 | ContactChangedBatchV3 | ContactChangedColumnsV4;
 
 /**
+ * Whether a `contact.changed` event carries contact state and sealed personal fields (v2, v3, v4; v1 carried ids
+ * only). Consumers ask this rather than listing versions, so a new version is added here once.
+ */
+export function carriesContactState(event: { version: number }): boolean {
+  return event.version === 2 || event.version === 3 || event.version === 4;
+}
+
+/**
  * The contacts a `contact.changed` event names, in clear, with where their personal fields are: one for v2, each
  * of a v3 or v4 batch (`personalIndex` into its sealed array); none for v1 or a malformed event. Consumers that need
  * no personal fields (a send gate, tracking) read every version alike through this.

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  carriesContactState,
   contactStatesOf,
   type ContactChangedStateEvent,
   type ContactErasedV1,
@@ -31,8 +32,8 @@ export class ContactProjectionConsumer {
     const m = batch.manager!;
     const byTenant = new Map<string, EventEnvelope<ContactChangedStateEvent>[]>();
     for (const event of batch.events) {
-      // v1 events carried ids only; the projection is built from v2 (one contact) and v3 (an import's batch).
-      if ((event.version !== 2 && event.version !== 3) || !event.tenantId) continue;
+      // v1 events carried ids only; the projection is built from v2 (one contact) and v3/v4 (an import's batch).
+      if (!carriesContactState(event) || !event.tenantId) continue;
       byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
     for (const [tenantId, events] of byTenant) {
@@ -51,8 +52,8 @@ export class ContactProjectionConsumer {
       });
       if (rows.length === 0) continue;
       await asTenant(m, tenantId);
-      // One statement per tenant and batch; the newest state wins (an import's v3 and a contact's v2 events travel
-      // on different partitions, so by occurredAt, then by position).
+      // One statement per tenant and batch; the newest state wins (an import's v3 or v4 and a contact's v2 events
+      // travel on different partitions, so by occurredAt, then by position).
       await m.query(
         `INSERT INTO campaign_contacts (tenant_id, contact_id, email, region, lawful_basis, status, consent_withdrawn, objected,
            tracking_consent, birth_date, lists, tags, variables, updated_at)

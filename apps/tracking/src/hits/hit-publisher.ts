@@ -83,8 +83,9 @@ interface Lane {
  *
  * Batching is group commit over PRODUCERS_PER_REGION producers: a batch leaves when it is full (BATCH_BYTES) or
  * LINGER_MS after its first hit, if a producer is idle. Under load full batches queue and leave together (up to
- * REQUEST_BYTES) and every producer has a request in flight; at low traffic a hit waits LINGER_MS and one round trip. A resend after a timeout is
- * harmless: the envelope id is the hit id, and the consumer dedupes on it (the hits table is unique on it).
+ * REQUEST_BYTES) and every producer has a request in flight; at low traffic a hit waits LINGER_MS and one round
+ * trip. A resend after a timeout is harmless: the envelope id is the hit id, and the consumer dedupes on it (the
+ * hits table is unique on it).
  */
 @Injectable()
 export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
