@@ -37,7 +37,12 @@ function decrypt(key: Buffer, box: Buffer, aad: string): Buffer | null {
 
 /** Seals a JSON value for one tenant. */
 export function seal(dataKey: Buffer, tenantId: string, value: unknown): string {
-  return encrypt(dataKey, Buffer.from(JSON.stringify(value), 'utf8'), tenantId).toString('base64url');
+  return sealJson(dataKey, tenantId, JSON.stringify(value));
+}
+
+/** Seals a value already serialised as JSON, text or its UTF-8 bytes (`open` returns it parsed), for one tenant. */
+export function sealJson(dataKey: Buffer, tenantId: string, json: string | Buffer): string {
+  return encrypt(dataKey, typeof json === 'string' ? Buffer.from(json, 'utf8') : json, tenantId).toString('base64url');
 }
 
 /** Opens a sealed value; null when the key is wrong, the box was altered, or it belongs to another tenant. */

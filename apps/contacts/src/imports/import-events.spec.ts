@@ -8,38 +8,48 @@ import {
   importChangedEvents,
   type ImportedChange,
 } from './import-events';
+import { BatchContactsBuilder } from './import-parser';
 
 const key = randomBytes(32);
 const tenant = { id: randomUUID(), region: 'NA' as const };
 
-function change(i: number, attributes: ContactData['attributes'] = { plan: 'pro' }): ImportedChange {
+function contact(i: number, attributes: ContactData['attributes'] = { plan: 'pro' }): ContactData {
   return {
+    email: `p${i}@example.com`,
+    firstName: `First${i}`,
+    lastName: null,
+    phone: null,
+    locale: 'en',
+    region: 'NA',
+    lawfulBasis: 'contract',
+    consent: null,
+    birthDate: '1980-01-02',
+    trackingConsent: i % 2 === 0,
+    lists: ['a', 'b'],
+    tags: [],
+    attributes,
+  };
+}
+
+/** A batch of `n` contacts as the parser hands it over, each of them changed (with ids and statuses). */
+function batchOf(n: number, attributes?: ContactData['attributes']) {
+  const builder = new BatchContactsBuilder();
+  const data = Array.from({ length: n }, (_, i) => contact(i, attributes));
+  for (const c of data) builder.add(c);
+  const changes: ImportedChange[] = data.map((_, i) => ({
     id: randomUUID(),
     status: i % 5 === 0 ? 'suppressed' : 'active',
     consentWithdrawn: i % 7 === 0,
-    contact: {
-      email: `p${i}@example.com`,
-      firstName: `First${i}`,
-      lastName: null,
-      phone: null,
-      locale: 'en',
-      region: 'NA',
-      lawfulBasis: 'contract',
-      consent: null,
-      birthDate: '1980-01-02',
-      trackingConsent: i % 2 === 0,
-      lists: ['a', 'b'],
-      tags: [],
-      attributes,
-    },
-  };
+    index: i,
+  }));
+  return { contacts: builder.build(), data, changes };
 }
 
 describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', () => {
   it('puts every changed contact in exactly one event, with its state in clear and its personal fields sealed', () => {
-    const changes = Array.from({ length: 2500 }, (_, i) => change(i));
-    const byId = new Map(changes.map((c) => [c.id, c]));
-    const events = importChangedEvents(key, tenant, 'imp-1', changes);
+    const { contacts, data, changes } = batchOf(2500);
+    const byId = new Map(changes.map((c) => [c.id, { ...c, contact: data[c.index] }]));
+    const events = importChangedEvents(key, tenant, 'imp-1', contacts, changes);
     expect(events.length).toBeGreaterThanOrEqual(Math.ceil(2500 / IMPORT_EVENT_MAX_CONTACTS));
     expect(events.length).toBeLessThan(30);
     const seen: string[] = [];
@@ -79,17 +89,13 @@ describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', 
 
   it('keeps each event under its byte budget, however big the contacts', () => {
     const big = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${k}`, 'é'.repeat(900)]));
-    const events = importChangedEvents(
-      key,
-      tenant,
-      'imp-2',
-      Array.from({ length: 300 }, (_, i) => change(i, big)),
-    );
+    const { contacts, changes } = batchOf(300, big);
+    const events = importChangedEvents(key, tenant, 'imp-2', contacts, changes);
     expect(events.length).toBeGreaterThan(1);
     for (const e of events) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(IMPORT_EVENT_MAX_BYTES);
   });
 
   it('makes no event for a batch that changed nothing', () => {
-    expect(importChangedEvents(key, tenant, 'imp-3', [])).toEqual([]);
+    expect(importChangedEvents(key, tenant, 'imp-3', batchOf(0).contacts, [])).toEqual([]);
   });
 });

@@ -1,19 +1,16 @@
-import {
-  CONTACT_CHANGED,
-  type ContactChangedColumnsV4,
-  type ContactPersonalFieldsV1,
-  type Region,
-} from '@missive/contracts';
-import type { ContactData, ContactStatus } from '@missive/contact-domain';
+import { CONTACT_CHANGED, type ContactChangedColumnsV4, type Region } from '@missive/contracts';
+import type { ContactStatus } from '@missive/contact-domain';
 import type { OutgoingEvent } from '@missive/kafka';
-import { seal } from '@missive/tenant-keys';
+import { sealJson } from '@missive/tenant-keys';
+import { personalJsonOf, type BatchContacts } from './import-parser';
 
-/** A contact an import batch created or changed: its row's id and status, and the data the batch wrote. */
+/** A contact an import batch created or changed: its row's id and new status, and its place in the batch. */
 export interface ImportedChange {
   id: string;
   status: ContactStatus;
   consentWithdrawn: boolean;
-  contact: ContactData;
+  /** Index of the contact in the batch's `BatchContacts`. */
+  index: number;
 }
 
 /**
@@ -23,16 +20,9 @@ export interface ImportedChange {
 export const IMPORT_EVENT_MAX_BYTES = 192 * 1024;
 export const IMPORT_EVENT_MAX_CONTACTS = 1000;
 
-/** Bytes a contact adds to an event, a little over: its clear state, and its personal fields once sealed. */
-function roughSize(c: ContactData): number {
-  let n = 300 + Buffer.byteLength(c.email) * 1.4;
-  for (const v of [c.firstName, c.lastName, c.phone, c.locale]) if (v) n += Buffer.byteLength(v) * 1.4;
-  for (const v of c.lists) n += Buffer.byteLength(v) + 3;
-  for (const v of c.tags) n += Buffer.byteLength(v) + 3;
-  for (const [k, v] of Object.entries(c.attributes))
-    n += (Buffer.byteLength(k) + Buffer.byteLength(String(v)) + 6) * 1.4;
-  return n;
-}
+const LEFT_BRACKET = 0x5b;
+const COMMA = 0x2c;
+const RIGHT_BRACKET = 0x5d;
 
 /** One event's contacts as they are gathered: the columns of v4 and the personal fields to seal. */
 class EventColumns {
@@ -44,29 +34,37 @@ class EventColumns {
   readonly trackingConsent: boolean[] = [];
   readonly lists: string[][] = [];
   readonly tags: string[][] = [];
-  readonly personal: ContactPersonalFieldsV1[] = [];
+  readonly personal: Buffer[] = [];
+  private personalBytes = 0;
   bytes = 0;
 
-  add(change: ImportedChange, size: number): void {
-    const c = change.contact;
+  add(change: ImportedChange, contacts: BatchContacts, size: number): void {
+    const i = change.index;
     this.contactIds.push(change.id);
     this.statuses.push(change.status);
-    this.regions.push(c.region);
-    this.lawfulBases.push(c.lawfulBasis);
+    this.regions.push(contacts.regions[i]);
+    this.lawfulBases.push(contacts.lawfulBases[i]);
     this.consentWithdrawn.push(change.consentWithdrawn);
-    this.trackingConsent.push(c.trackingConsent);
-    this.lists.push(c.lists);
-    this.tags.push(c.tags);
-    this.personal.push({
-      email: c.email,
-      firstName: c.firstName,
-      lastName: c.lastName,
-      phone: c.phone,
-      locale: c.locale,
-      birthDate: c.birthDate,
-      attributes: c.attributes,
-    });
+    this.trackingConsent.push(contacts.trackingConsent[i]);
+    this.lists.push(contacts.lists[i]);
+    this.tags.push(contacts.tags[i]);
+    const json = personalJsonOf(contacts, i);
+    this.personal.push(json);
+    this.personalBytes += json.length;
     this.bytes += size;
+  }
+
+  /** `[json0,json1,…]` of the contacts' personal fields, as UTF-8. */
+  private personalArray(): Buffer {
+    const out = Buffer.allocUnsafe(this.personalBytes + this.personal.length + 2);
+    let at = 0;
+    out[at++] = LEFT_BRACKET;
+    this.personal.forEach((json, k) => {
+      if (k > 0) out[at++] = COMMA;
+      at += json.copy(out, at);
+    });
+    out[at++] = RIGHT_BRACKET;
+    return out.subarray(0, at);
   }
 
   toData(dataKey: Buffer, tenantId: string, importId: string): ContactChangedColumnsV4 {
@@ -81,7 +79,8 @@ class EventColumns {
       trackingConsent,
       lists,
       tags,
-      personal: seal(dataKey, tenantId, this.personal),
+      // The contacts' ContactPersonalFieldsV1, serialised by the parser: sealed as one JSON array.
+      personal: sealJson(dataKey, tenantId, this.personalArray()),
     };
   }
 }
@@ -96,6 +95,7 @@ export function importChangedEvents(
   dataKey: Buffer,
   tenant: { id: string; region: Region },
   importId: string,
+  contacts: BatchContacts,
   changes: readonly ImportedChange[],
 ): OutgoingEvent<ContactChangedColumnsV4>[] {
   const events: OutgoingEvent<ContactChangedColumnsV4>[] = [];
@@ -113,10 +113,10 @@ export function importChangedEvents(
     current = new EventColumns();
   };
   for (const change of changes) {
-    const size = roughSize(change.contact);
+    const size = contacts.eventBytes[change.index];
     const count = current.contactIds.length;
     if (count >= IMPORT_EVENT_MAX_CONTACTS || (count > 0 && current.bytes + size > IMPORT_EVENT_MAX_BYTES)) flush();
-    current.add(change, size);
+    current.add(change, contacts, size);
   }
   flush();
   return events;

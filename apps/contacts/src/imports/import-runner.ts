@@ -1,8 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import type { Region } from '@missive/contracts';
@@ -11,21 +8,17 @@ import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { keyedAddressHash } from '@missive/tenant-keys';
-import { type ContactData, ContactEvents, type TenantFacts, validateContactInput } from '@missive/contact-domain';
-import { copyLine } from './copy-text';
-import { parseCsvChunk } from './csv-chunk';
+import { ContactEvents, type TenantFacts } from '@missive/contact-domain';
 import { importChangedEvents } from './import-events';
 import { ImportFiles } from './import-files';
-import { csvRecordToInput, fieldWithInvalidText, planColumns, type ColumnPlan } from './import-row.rules';
 import {
-  ImportsRepository,
-  type BatchResult,
-  type ImportBatch,
+  ImportUnrecoverable,
+  parseImportFile,
   type ImportError,
-  type ImportRow,
-} from './imports.repository';
-import { frameRecords, type FramedChunk, type FramedRecord } from './record-framer';
-import { timeOrderedId } from './time-ordered-id';
+  type ParsedBatch,
+  type ParseSummary,
+} from './import-parser';
+import { ImportsRepository, type BatchResult, type ImportRow } from './imports.repository';
 
 /** What a queued import job carries: ids only, never file content or addresses (R-T2). */
 export interface ImportJobData {
@@ -34,11 +27,11 @@ export interface ImportJobData {
   region: Region;
 }
 
-/** Rows per transaction: big enough to amortise the round trips, small enough to resume cheaply. */
-export const IMPORT_BATCH_ROWS = 10000;
-/** One record (a CSV row or an NDJSON line) may not be larger than this; a larger one is rejected alone. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-const READ_CHUNK_BYTES = 256 * 1024;
+/**
+ * Batches of one import written at once: the next one's upsert runs while the one before adds its events and
+ * commits (the database orders them: see `ImportsRepository.writeBatch`).
+ */
+const WRITES_AT_ONCE = 2;
 
 /** The import should stop at the next batch boundary (graceful shutdown, R-X4); it resumes elsewhere. */
 export class ImportStopped extends Error {
@@ -47,123 +40,12 @@ export class ImportStopped extends Error {
   }
 }
 
-/** A problem that retrying cannot fix: the import is marked failed at once. */
-export class ImportUnrecoverable extends Error {}
-
-/** Characters of COPY text handed to the stream at a time: one CopyData message per ~64 KB, not per row. */
-const COPY_CHUNK_CHARS = 64 * 1024;
-
 /**
- * One batch as its records come: each valid row goes at once into the COPY stream of the batch's session (as a
- * line of the staging table, with its time-ordered id), so the batch's text is never held; what the events need
- * stays (one contact per address), and the rejected rows' errors.
- */
-class StagedBatch {
-  readonly contacts: ContactData[] = [];
-  readonly indexOf = new Map<string, number>();
-  staged = 0;
-  total = 0;
-  rejected = 0;
-  errors: ImportError[] = [];
-  endOffset: number;
-  endLine: number;
-  columns?: string[];
-  /** Set once the COPY is complete; null while rows may still be added. */
-  private ended: Promise<void> | null = null;
-  private pending: string[] = [];
-  private pendingChars = 0;
-  private copyError: unknown = null;
-
-  constructor(
-    readonly session: QueryRunner,
-    private readonly copy: Writable,
-    readonly startOffset: number,
-    startLine: number,
-  ) {
-    this.endOffset = startOffset;
-    this.endLine = startLine;
-    copy.on('error', (error: unknown) => {
-      this.copyError ??= error;
-    });
-  }
-
-  /** Stages a valid row; a promise when the stream asks the parser to wait (backpressure). */
-  add(contact: ContactData): Promise<void> | null {
-    const seen = this.indexOf.get(contact.email);
-    if (seen === undefined) {
-      this.indexOf.set(contact.email, this.contacts.length);
-      this.contacts.push(contact);
-    } else {
-      // A later row for the same address in the same batch wins (the upsert keeps the staged row with the higher
-      // `ord`); the earlier one changes nothing.
-      this.contacts[seen] = contact;
-    }
-    const line = `${this.staged}\t${timeOrderedId()}\t${copyLine(contact)}\n`;
-    this.staged += 1;
-    this.pending.push(line);
-    this.pendingChars += line.length;
-    return this.pendingChars >= COPY_CHUNK_CHARS ? this.flushPending() : null;
-  }
-
-  reject(errors: ImportError[]): void {
-    this.rejected += 1;
-    for (const e of errors) this.errors.push(e);
-  }
-
-  private flushPending(): Promise<void> | null {
-    if (this.pendingChars === 0) return null;
-    const ok = this.copy.write(this.pending.join(''));
-    this.pending = [];
-    this.pendingChars = 0;
-    return ok ? null : once(this.copy, 'drain').then(() => undefined);
-  }
-
-  /** Ends the COPY: the batch's rows are in its session's staging table once this resolves. */
-  finish(): Promise<void> {
-    this.ended ??= (async () => {
-      await this.flushPending();
-      this.copy.end();
-      await finished(this.copy);
-      if (this.copyError) throw this.copyError;
-    })();
-    return this.ended;
-  }
-
-  /** Cancels the COPY if it is still open (the stream sends CopyFail) and waits until the session is free. */
-  async cancel(): Promise<void> {
-    if (this.ended) {
-      await this.ended.catch(() => undefined);
-      return;
-    }
-    this.ended = Promise.resolve();
-    if (this.copy.writableFinished || this.copy.destroyed) return;
-    this.copy.destroy();
-    await finished(this.copy).catch(() => undefined);
-  }
-
-  toWrite(): ImportBatch {
-    return {
-      staged: this.staged,
-      contacts: this.contacts,
-      indexOf: this.indexOf,
-      total: this.total,
-      rejected: this.rejected,
-      errors: this.errors,
-      startOffset: this.startOffset,
-      endOffset: this.endOffset,
-      endLine: this.endLine,
-      columns: this.columns,
-    };
-  }
-}
-
-/**
- * Runs one import job (R-C6): streams the file from its last committed offset, frames records, parses them
- * (csv-parse, chunk by chunk) and checks each with the API's rule set (`validateContactInput`). Two database sessions
- * take turns: the rows of the batch being parsed go straight into one session's staging table by COPY while the
- * other writes the batch before — parsing and validation overlap the database's work, and no batch is ever held as
- * text. Each batch commits its rows, events, counts, errors and the offset together, so a crash resumes exactly where
- * the last commit left off.
+ * Runs one import job (R-C6): the file, from its last committed offset, is framed, parsed and checked with the API's
+ * rule set batch by batch (`parseImportFile`). Sessions take turns: one stages the next batch in its staging table by
+ * COPY while the two batches before are written — the upsert of one overlapping the events and commit of the one
+ * before it — so parsing, staging and writing overlap. Each batch commits its rows, events, counts, errors and the
+ * offset together, in file order, so a crash resumes exactly where the last commit left off.
  */
 @Injectable()
 export class ImportRunner {
@@ -207,9 +89,9 @@ export class ImportRunner {
       throw new ImportUnrecoverable('the uploaded file is no longer there');
     }
 
-    // Two sessions take turns: one stages the batch being parsed while the other writes the batch before it.
+    // Sessions take turns: one stages the next batch while the batches before it are written (WRITES_AT_ONCE).
     const dataSource = this.databases.forRegion(job.region);
-    const sessions = [dataSource.createQueryRunner(), dataSource.createQueryRunner()] as const;
+    const sessions = Array.from({ length: WRITES_AT_ONCE + 1 }, () => dataSource.createQueryRunner());
     try {
       for (const session of sessions) {
         await session.connect();
@@ -240,160 +122,116 @@ export class ImportRunner {
     tenant: TenantFacts,
     row: ImportRow,
     path: string,
-    sessions: readonly [QueryRunner, QueryRunner],
+    sessions: readonly QueryRunner[],
     shouldStop: () => boolean,
   ): Promise<ImportError[]> {
-    const csv = row.format === 'csv';
     const startOffset = Number(row.offset_bytes);
-    const startLine = Math.max(1, Number(row.offset_line));
-    const fresh = startOffset === 0;
-    let plan: ColumnPlan | null = csv && row.columns ? planColumns(row.columns) : null;
-    let headerLine = 0;
-    let rowsThisRun = 0;
-    const now = new Date();
-
+    const batches = parseImportFile({
+      path,
+      csv: row.format === 'csv',
+      startOffset,
+      startLine: Math.max(1, Number(row.offset_line)),
+      columns: row.columns,
+      tenant: { region: tenant.region, transferSafeguard: tenant.transferSafeguard },
+      now: Date.now(),
+    });
     let turn = 0;
-    const open = async (offset: number, line: number) => {
-      const session = sessions[turn];
-      turn ^= 1;
-      return new StagedBatch(session, await this.imports.beginBatch(session, job.tenantId), offset, line);
+    // Writes in file order; each settles to its error, if any, so the first failure is the one reported.
+    const writes: Promise<unknown>[] = [];
+    const settleOldest = async () => {
+      const error = await writes.shift();
+      if (error) throw error;
     };
-    let batch: StagedBatch | null = null;
-    let inflight: Promise<void> | null = null;
-    let failure: unknown = null;
-    let parseStarted = Date.now();
-    const flush = async (): Promise<StagedBatch> => {
-      const ready = batch!;
-      await ready.finish();
-      const parsed = Date.now();
-      if (inflight) await inflight;
-      this.logger.debug({ parseMs: parsed - parseStarted, waitMs: Date.now() - parsed }, 'import batch parsed');
-      parseStarted = Date.now();
-      if (failure) throw failure;
-      if (shouldStop()) throw new ImportStopped();
-      // Written while the next batch is parsed and staged on the other session; an error is kept and rethrown at
-      // the next flush. From here the write owns the batch (and rolls it back if it fails).
-      batch = null;
-      inflight = this.write(job, ready).catch((error: unknown) => {
-        failure = error;
-      });
-      return ready;
-    };
-
-    const source = createReadStream(path, { start: startOffset, highWaterMark: READ_CHUNK_BYTES });
+    let summary: ParseSummary;
     try {
-      batch = await open(startOffset, startLine);
-      for await (const chunk of frameRecords(source, {
-        quoted: csv,
-        maxRecordBytes: MAX_RECORD_BYTES,
-        startOffset,
-        startLine,
-      })) {
-        const parsed = csv ? parseCsvChunk(chunk) : null;
-        let next = 0;
-        for (const rec of chunk.records) {
-          const values = rec.bad ? null : csv ? parsed![next++] : null;
-          const current: StagedBatch = batch!;
-          if (csv && plan === null) {
-            // The header (line 1 of a fresh CSV import).
-            headerLine = rec.line;
-            if (!values) throw new ImportUnrecoverable(`the header line ${rec.bad ?? 'cannot be read'}`);
-            plan = planColumns(values);
-            current.columns = plan.columns;
-            for (const p of plan.problems) current.errors.push({ row: rec.line, ...p });
-          } else {
-            rowsThisRun += 1;
-            current.total += 1;
-            const contact = this.checkRecord(current, rec, csv, plan, values, chunk, tenant, now);
-            const wait = contact ? current.add(contact) : null;
-            if (wait) await wait;
-          }
-          current.endOffset = rec.end;
-          current.endLine = rec.nextLine;
-          if (current.total >= IMPORT_BATCH_ROWS) {
-            const ready = await flush();
-            batch = await open(ready.endOffset, ready.endLine);
-          } else if ((current.total & 255) === 0) await yieldToWriter();
+      for (;;) {
+        const waitStarted = Date.now();
+        const next = await batches.next();
+        if (next.done) {
+          summary = next.value;
+          break;
         }
+        const batch = next.value;
+        // This session's last batch was written before the one before it started (see below): it is free.
+        const session = sessions[turn];
+        turn = (turn + 1) % sessions.length;
+        const staging = Date.now();
+        await this.stage(job, session, batch);
+        const staged = Date.now();
+        try {
+          while (writes.length >= WRITES_AT_ONCE) await settleOldest();
+          if (shouldStop()) throw new ImportStopped();
+        } catch (error) {
+          await this.abandon(session);
+          throw error;
+        }
+        this.logger.debug(
+          { parseWaitMs: staging - waitStarted, stageMs: staged - staging, writeWaitMs: Date.now() - staged },
+          'import batch staged',
+        );
+        // Written while the next batch is parsed and staged on another session, and the end of the batch before is
+        // written on a third. From here the write owns the session (and rolls it back if it fails).
+        const previous = writes.length > 0 ? writes[writes.length - 1] : null;
+        writes.push(
+          this.write(job, session, batch, previous).then(
+            () => null,
+            (error: unknown) => error ?? new Error('import batch write failed'),
+          ),
+        );
       }
-      await flush();
-      if (inflight) await inflight;
-      if (failure) throw failure;
+      while (writes.length > 0) await settleOldest();
     } finally {
-      source.destroy();
-      if (inflight) await inflight;
-      const unwritten: StagedBatch | null = batch;
-      if (unwritten) await this.abandon(unwritten);
+      // Closes the file if the import ends early; writes still running are waited for (they own sessions).
+      await batches.return(undefined as never);
+      await Promise.all(writes);
     }
 
-    if (fresh && rowsThisRun === 0) {
-      return headerLine > 0
-        ? [{ row: headerLine, field: 'file', reason: 'has a header but no data rows' }]
+    if (startOffset === 0 && summary.rows === 0) {
+      return summary.headerLine > 0
+        ? [{ row: summary.headerLine, field: 'file', reason: 'has a header but no data rows' }]
         : [{ row: 0, field: 'file', reason: 'is empty' }];
     }
     return [];
   }
 
-  /** Rolls back a batch that will not be written (shutdown, or a failure elsewhere): nothing of it stays. */
-  private async abandon(batch: StagedBatch): Promise<void> {
+  /**
+   * Opens the batch's transaction on `session` and COPYs its rows into the session's staging table; on failure the
+   * transaction is rolled back and the error thrown.
+   */
+  private async stage(job: ImportJobData, session: QueryRunner, batch: ParsedBatch): Promise<void> {
     try {
-      await batch.cancel();
-      await this.imports.abortBatch(batch.session);
+      const copy = await this.imports.beginBatch(session, job.tenantId);
+      if (batch.copy.length > 0) copy.write(batch.copy);
+      copy.end();
+      await finished(copy);
+    } catch (error) {
+      await this.abandon(session);
+      throw error;
+    }
+  }
+
+  /** Rolls back a batch that will not be written (shutdown, or a failure): nothing of it stays. */
+  private async abandon(session: QueryRunner): Promise<void> {
+    try {
+      await this.imports.abortBatch(session);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not roll back an unwritten import batch');
     }
   }
 
-  /** Checks one record with the API's rule set: the contact to stage, or null (its errors go to the batch). */
-  private checkRecord(
-    batch: StagedBatch,
-    rec: FramedRecord,
-    csv: boolean,
-    plan: ColumnPlan | null,
-    values: string[] | null,
-    chunk: FramedChunk,
-    tenant: TenantFacts,
-    now: Date,
-  ): ContactData | null {
-    const row = rec.line;
-    const reject = (errors: ImportError[]) => {
-      batch.reject(errors);
-      return null;
-    };
-    if (rec.bad) return reject([{ row, field: 'row', reason: rec.bad }]);
-    let input: unknown;
-    if (csv) {
-      if (!values) return reject([{ row, field: 'row', reason: 'broken CSV quoting' }]);
-      if (values.length !== plan!.columns.length) {
-        return reject([
-          { row, field: 'row', reason: `has ${values.length} fields; the header has ${plan!.columns.length}` },
-        ]);
-      }
-      input = csvRecordToInput(plan!, values);
-    } else {
-      let text = chunk.buf.toString('utf8', rec.start, rec.stop);
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      try {
-        input = JSON.parse(text);
-      } catch {
-        return reject([{ row, field: 'row', reason: 'is not valid JSON' }]);
-      }
-    }
-    if (rec.notUtf8)
-      return reject([{ row, field: fieldWithInvalidText(input) ?? 'row', reason: 'is not valid UTF-8' }]);
-    const result = validateContactInput(input, tenant, now);
-    return result.ok ? result.contact : reject(result.errors.map((e) => ({ row, ...e })));
-  }
-
-  private async write(job: ImportJobData, staged: StagedBatch): Promise<void> {
-    const batch = staged.toWrite();
-    // The tenant's key is read before the transaction (cached); sealing each row is then pure CPU.
+  private async write(
+    job: ImportJobData,
+    session: QueryRunner,
+    batch: ParsedBatch,
+    previous: Promise<unknown> | null,
+  ): Promise<void> {
+    // The tenant's key is read before the transaction (cached); sealing each event is then pure CPU.
     const tenant = { id: job.tenantId, region: job.region };
     const dataKey = batch.staged > 0 ? await this.contactEvents.dataKey(tenant) : null;
-    // Every created or updated contact in one of a few contact.changed v3 events, one outbox insert (R-X5).
+    // Every created or updated contact in one of a few contact.changed v4 events, one outbox insert (R-X5).
     const publish = async (m: EntityManager, result: BatchResult) => {
       const built = Date.now();
-      const events = importChangedEvents(dataKey!, tenant, job.importId, result.changed);
+      const events = importChangedEvents(dataKey!, tenant, job.importId, batch.contacts, result.changed);
       result.timings.seal = Date.now() - built;
       await appendToOutbox(m, events);
     };
@@ -402,12 +240,13 @@ export class ImportRunner {
     const started = Date.now();
     try {
       const result = await this.imports.writeBatch(
-        staged.session,
+        session,
         job.tenantId,
         job.importId,
         batch,
         publish,
         addressHash,
+        previous ?? undefined,
       );
       this.logger.debug(
         {
@@ -420,16 +259,8 @@ export class ImportRunner {
         'import batch written',
       );
     } catch (error) {
-      await this.abandon(staged);
+      await this.abandon(session);
       throw error;
     }
   }
-}
-
-/**
- * Lets the pending batch's database replies run: parsing is synchronous, and each statement of the batch being
- * written would otherwise wait for a whole chunk's parse before its next one is sent, leaving the database idle.
- */
-function yieldToWriter(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -5,7 +5,8 @@ import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { RedisClients } from '@missive/redis';
 import { IMPORT_ATTEMPTS, IMPORT_QUEUE, importQueuePrefix } from './import-queues';
-import { ImportRunner, ImportStopped, ImportUnrecoverable, type ImportJobData } from './import-runner';
+import { ImportUnrecoverable } from './import-parser';
+import { ImportRunner, ImportStopped, type ImportJobData } from './import-runner';
 import { ImportSuperseded } from './imports.repository';
 
 /**

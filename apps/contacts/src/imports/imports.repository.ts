@@ -3,18 +3,15 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager, QueryRunner } from 'typeorm';
-import { CONTACT_COLUMNS, type ContactData, type ContactStatus } from '@missive/contact-domain';
+import { CONTACT_COLUMNS, type ContactStatus } from '@missive/contact-domain';
 import { CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
 import type { ImportedChange } from './import-events';
+import type { ImportError, ParsedBatch } from './import-parser';
+
+export type { ImportError } from './import-parser';
 
 export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';
 export type ImportFormat = 'csv' | 'ndjson';
-
-export interface ImportError {
-  row: number;
-  field: string;
-  reason: string;
-}
 
 export interface ImportRow {
   id: string;
@@ -42,32 +39,10 @@ export interface ImportRow {
 /** Stored per-row errors are capped (counts stay exact); API.md states the cap. */
 export const MAX_STORED_ERRORS = 1000;
 
-/**
- * One batch of an import whose valid rows are already in its session's staging table (COPY, see `beginBatch`): what
- * the write needs besides them.
- */
-export interface ImportBatch {
-  /** The valid rows staged, in file order (a repeated address is staged again; the later row wins). */
-  staged: number;
-  /** The valid rows as staged, one per address, the later row of a repeated one (what the events carry). */
-  contacts: ContactData[];
-  /** Normalised address → its row in `contacts`. */
-  indexOf: ReadonlyMap<string, number>;
-  total: number;
-  rejected: number;
-  errors: ImportError[];
-  /** Where the next batch starts: the file offset and line number, committed with this batch. */
-  startOffset: number;
-  endOffset: number;
-  endLine: number;
-  /** The CSV header, stored with the first batch so a resumed import knows its columns. */
-  columns?: string[];
-}
-
 export interface BatchResult {
   created: number;
   updated: number;
-  /** The created and updated contacts: ids, new status and the data written, for their `contact.changed` events. */
+  /** The created and updated contacts: ids, new status and their place in the batch, for `contact.changed`. */
   changed: ImportedChange[];
   /** Valid rows that changed nothing: identical to the stored contact, or replaced by a later row of the batch. */
   unchanged: number;
@@ -190,15 +165,18 @@ export class ImportsRepository {
   /**
    * Writes one staged batch and commits it (R-C6): ONE set-based upsert from the staging table (R-C1, R-C7), the
    * batch's `contact.changed` events (via `publish`, R-X5), and the import's progress, counts and capped errors — so
-   * a crash loses nothing and repeats nothing. Five round trips whatever the batch's size.
+   * a crash loses nothing and repeats nothing. Six round trips whatever the batch's size. The upsert may overlap the
+   * end of the batch before; the rest waits until `previous` (that batch's write) has settled, so batches commit,
+   * and publish their events, in file order.
    */
   async writeBatch(
     session: QueryRunner,
     tenantId: string,
     importId: string,
-    batch: ImportBatch,
+    batch: ParsedBatch,
     publish: (m: EntityManager, result: BatchResult) => Promise<void>,
     addressHash: (email: string) => string,
+    previous: Promise<unknown> = Promise.resolve(),
   ): Promise<BatchResult> {
     const client = clientOf(session);
     const timings: Record<string, number> = {};
@@ -208,29 +186,26 @@ export class ImportsRepository {
       timings[step] = now - mark;
       mark = now;
     };
-    const { rows: locked } = await client.query<{ offset_bytes: string; error_count: number; hash_only: boolean }>(
-      `SELECT offset_bytes, error_count,
-         EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND address_hash IS NOT NULL) AS hash_only
-       FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-      [tenantId, importId],
-    );
-    const progress = locked[0];
-    if (!progress || Number(progress.offset_bytes) !== batch.startOffset) throw new ImportSuperseded();
-    lap('lock');
     let result: BatchResult = { created: 0, updated: 0, changed: [], unchanged: 0, timings };
     if (batch.staged > 0) {
       // R-D2: hashes only when the tenant has hash-only suppressions (erased people who had opted out).
-      const hashSuppressed = progress.hash_only
-        ? await this.hashSuppressedEmails(client, tenantId, [...batch.indexOf.keys()], addressHash)
+      const { rows: tenantState } = await client.query<{ hash_only: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND address_hash IS NOT NULL) AS hash_only`,
+        [tenantId],
+      );
+      const hashSuppressed = tenantState[0].hash_only
+        ? await this.hashSuppressedEmails(client, tenantId, batch.contacts.emails, addressHash)
         : [];
+      lap('suppressions');
       // A statement may not touch a row twice: a repeated address keeps only its batch's later row.
       const source =
-        batch.contacts.length < batch.staged
+        batch.contacts.emails.length < batch.staged
           ? '(SELECT DISTINCT ON (email) * FROM import_staging ORDER BY email, ord DESC)'
           : 'import_staging';
       // RETURNING only what the batch does not know already: its rows now hold exactly the batch's data. (Returning
       // the whole rows instead, to keep nothing per row here, costs the driver ~8 µs a row to parse: more than it
-      // saves.)
+      // saves.) Rows go in address order: two batches of an import may be written at once, and taking their row
+      // locks in one order means neither can wait for the other in a cycle (no deadlock).
       const { rows } = await client.query<{
         id: string;
         email: string;
@@ -242,20 +217,41 @@ export class ImportsRepository {
          SELECT $1, s.id, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
            CASE WHEN sp.email IS NULL AND s.email <> ALL($2::text[]) THEN 'active' ELSE 'suppressed' END
          FROM ${source} s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
+         ORDER BY s.email
          ${CONTACT_UPSERT_CONFLICT}
          RETURNING c.id, c.email, c.status, ${IMPORT_CONSENT_WITHDRAWN_SQL}, (c.xmax = 0) AS inserted`,
         [tenantId, hashSuppressed],
       );
       lap('upsert');
+      const indexOf = new Map<string, number>();
+      batch.contacts.emails.forEach((email, i) => indexOf.set(email, i));
       let created = 0;
       const changed = new Array<ImportedChange>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i];
         if (r.inserted) created += 1;
-        const contact = batch.contacts[batch.indexOf.get(r.email)!];
-        changed[i] = { id: r.id, status: r.status, consentWithdrawn: r.consent_withdrawn, contact };
+        changed[i] = {
+          id: r.id,
+          status: r.status,
+          consentWithdrawn: r.consent_withdrawn,
+          index: indexOf.get(r.email)!,
+        };
       }
       result = { created, updated: rows.length - created, changed, unchanged: batch.staged - rows.length, timings };
+    }
+    // The batch before may still be writing (its upsert or events): from here on batches go in file order.
+    await previous;
+    lap('previous');
+    // The import's row, locked: the file offset must be where this batch starts, or another worker moved on (or the
+    // batch before failed, and this one must not be written).
+    const { rows: locked } = await client.query<{ offset_bytes: string; error_count: number }>(
+      `SELECT offset_bytes, error_count FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [tenantId, importId],
+    );
+    const progress = locked[0];
+    if (!progress || Number(progress.offset_bytes) !== batch.startOffset) throw new ImportSuperseded();
+    lap('lock');
+    if (result.changed.length > 0) {
       await publish(session.manager, result);
       lap('events');
     }
