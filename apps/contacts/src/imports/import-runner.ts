@@ -143,16 +143,25 @@ export class ImportRunner {
       if (error) throw error;
     };
     let summary: ParseSummary;
+    // The next batch is parsed while this one is staged and written (parsing yields to the writes' replies). Its
+    // failure is thrown where it is awaited; the no-op handler only keeps it from counting as unhandled meanwhile.
+    const parseNext = () => {
+      const next = batches.next();
+      next.catch(() => undefined);
+      return next;
+    };
+    let parsing = parseNext();
     try {
       for (;;) {
         const waitStarted = Date.now();
-        const next = await batches.next();
+        const next = await parsing;
         if (next.done) {
           summary = next.value;
           break;
         }
+        parsing = parseNext();
         const batch = next.value;
-        // This session's last batch was written before the one before it started (see below): it is free.
+        // This session's last batch, three back, settled before the one two back began writing: it is free.
         const session = sessions[turn];
         turn = (turn + 1) % sessions.length;
         const staging = Date.now();
@@ -181,7 +190,9 @@ export class ImportRunner {
       }
       while (writes.length > 0) await settleOldest();
     } finally {
-      // Closes the file if the import ends early; writes still running are waited for (they own sessions).
+      // If the import ends early: the batch being parsed is dropped (its error too) and the file closed; writes still
+      // running are waited for (they own sessions).
+      await parsing.catch(() => undefined);
       await batches.return(undefined as never);
       await Promise.all(writes);
     }
