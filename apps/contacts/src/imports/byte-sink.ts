@@ -1,7 +1,7 @@
 /**
  * Text appended as UTF-8 into one growing buffer of its own (not Node's shared pool), so that a batch's text is one
- * allocation outside the JavaScript heap — nothing for the garbage collector to copy while the batch fills — and can
- * move to another thread without a copy (`ArrayBuffer` transfer).
+ * allocation outside the JavaScript heap: nothing for the garbage collector to copy while the batch fills and waits
+ * to be written, and no second encoding when it goes to the socket.
  */
 export class ByteSink {
   private buf: Buffer;

@@ -186,7 +186,7 @@ export class BatchContactsBuilder {
   }
 }
 
-/** A batch as it fills: its COPY text in pieces, its contacts by address. */
+/** A batch as it fills: its COPY text, its contacts by address, its counts, errors and end. */
 class BatchBuilder {
   private readonly contacts: BatchContactsBuilder;
   private readonly copy = new ByteSink(2 * 1024 * 1024);
