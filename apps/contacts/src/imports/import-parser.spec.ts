@@ -47,6 +47,7 @@ function comparable(b: ParsedBatch) {
   const { emails } = b.contacts;
   return {
     ...b,
+    release: null,
     copy: lines.map((l) => l.split('\t').filter((_, i) => i !== 1)),
     contacts: {
       ...b.contacts,

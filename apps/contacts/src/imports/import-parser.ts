@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { ContactPersonalFieldsV1, Region } from '@missive/contracts';
 import { type ContactData, type LawfulBasis, type TenantFacts, validateContactInput } from '@missive/contact-domain';
-import { ByteSink } from './byte-sink';
+import { ByteSink, type BufferPool } from './byte-sink';
 import { copyLine } from './copy-text';
 import { parseCsvChunk } from './csv-chunk';
 import { csvRecordToInput, fieldWithInvalidText, planColumns, type ColumnPlan } from './import-row.rules';
@@ -42,6 +42,8 @@ export interface ParseOptions {
   /** The clock the rules read (minors, consent times), fixed for the run: epoch milliseconds. */
   now: number;
   batchRows?: number;
+  /** Where the batches' buffers come from; a batch hands them back with `release()` once it is written. */
+  buffers?: BufferPool;
 }
 
 /**
@@ -99,6 +101,8 @@ export interface ParsedBatch {
   endLine: number;
   /** The CSV header, read by this batch (a fresh import's first one). */
   columns?: string[];
+  /** Hands `copy` and the contacts' `personal` back to the run's pool: neither may be read after this. */
+  release(): void;
 }
 
 export interface ParseSummary {
@@ -116,13 +120,14 @@ export class BatchContactsBuilder {
   private readonly trackingConsent: boolean[] = [];
   private readonly lists: string[][] = [];
   private readonly tags: string[][] = [];
-  private readonly personal = new ByteSink(256 * 1024);
+  private readonly personal: ByteSink;
   private personalStart: Int32Array;
   private personalEnd: Int32Array;
   private eventBytes: Int32Array;
   private readonly indexOf = new Map<string, number>();
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, buffers?: BufferPool) {
+    this.personal = new ByteSink(256 * 1024, buffers);
     this.personalStart = new Int32Array(capacity);
     this.personalEnd = new Int32Array(capacity);
     this.eventBytes = new Int32Array(capacity);
@@ -184,12 +189,17 @@ export class BatchContactsBuilder {
       eventBytes: this.eventBytes.subarray(0, n),
     };
   }
+
+  /** Hands the personal fields' buffer back (see `ParsedBatch.release`). */
+  release(): void {
+    this.personal.release();
+  }
 }
 
 /** A batch as it fills: its COPY text, its contacts by address, its counts, errors and end. */
 class BatchBuilder {
   private readonly contacts: BatchContactsBuilder;
-  private readonly copy = new ByteSink(2 * 1024 * 1024);
+  private readonly copy: ByteSink;
   staged = 0;
   total = 0;
   rejected = 0;
@@ -202,8 +212,10 @@ class BatchBuilder {
     readonly startOffset: number,
     startLine: number,
     batchRows: number,
+    buffers?: BufferPool,
   ) {
-    this.contacts = new BatchContactsBuilder(batchRows);
+    this.contacts = new BatchContactsBuilder(batchRows, buffers);
+    this.copy = new ByteSink(2 * 1024 * 1024, buffers);
     this.endOffset = startOffset;
     this.endLine = startLine;
   }
@@ -232,6 +244,10 @@ class BatchBuilder {
       endOffset: this.endOffset,
       endLine: this.endLine,
       columns: this.columns,
+      release: () => {
+        this.copy.release();
+        this.contacts.release();
+      },
     };
   }
 }
@@ -248,7 +264,8 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
   let plan: ColumnPlan | null = csv && options.columns ? planColumns(options.columns) : null;
   let headerLine = 0;
   let rows = 0;
-  let batch = new BatchBuilder(startOffset, Math.max(1, options.startLine), batchRows);
+  const { buffers } = options;
+  let batch = new BatchBuilder(startOffset, Math.max(1, options.startLine), batchRows, buffers);
   const source = createReadStream(options.path, { start: startOffset, highWaterMark: READ_CHUNK_BYTES });
   try {
     for await (const chunk of frameRecords(source, {
@@ -278,7 +295,7 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
         batch.endLine = rec.nextLine;
         if (batch.total >= batchRows) {
           yield batch.build();
-          batch = new BatchBuilder(batch.endOffset, batch.endLine, batchRows);
+          batch = new BatchBuilder(batch.endOffset, batch.endLine, batchRows, buffers);
         } else if ((batch.total & 255) === 0) await yieldToWriter();
       }
     }

@@ -9,6 +9,7 @@ import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { keyedAddressHash } from '@missive/tenant-keys';
 import { ContactEvents, type TenantFacts } from '@missive/contact-domain';
+import { BufferPool } from './byte-sink';
 import { importChangedEvents } from './import-events';
 import { ImportFiles } from './import-files';
 import {
@@ -132,6 +133,8 @@ export class ImportRunner {
       startOffset,
       startLine: Math.max(1, Number(row.offset_line)),
       columns: row.columns,
+      // Each batch's buffers go back to the pool once it is written, for the batches after it.
+      buffers: new BufferPool(),
       tenant: { region: tenant.region, transferSafeguard: tenant.transferSafeguard },
       now: Date.now(),
     });
@@ -187,6 +190,8 @@ export class ImportRunner {
             (error: unknown) => error ?? new Error('import batch write failed'),
           ),
         );
+        // Settled (written or rolled back): nothing reads the batch's buffers any more.
+        void writes[writes.length - 1].then(() => batch.release());
       }
       while (writes.length > 0) await settleOldest();
     } finally {
