@@ -16,6 +16,8 @@ const DOCKERFILE = join(__dirname, 'Dockerfile');
 const INIT_SCRIPT = join(__dirname, 'postgres-init.sh');
 
 const DISTRIBUTED = ['contacts', 'campaigns', 'tracking', 'unsubscribe', 'privacy', 'support'] as const;
+/** The contacts process's V8 heap settings, as in its Deployment (deploy/k8s/base/contacts.yaml). */
+const CONTACTS_HEAP_FLAGS = ['--max-old-space-size=512', '--initial-old-space-size=112'];
 const PUBLIC_SERVICES = ['contacts', 'campaigns', 'tracking', 'unsubscribe', 'privacy'] as const;
 const APP_SERVICES = [...DISTRIBUTED, 'missive'] as const;
 const INFRASTRUCTURE = ['kafka', 'postgres', 'redis', 'mailpit'] as const;
@@ -155,7 +157,8 @@ async function runHealthcheck(name: string, portMap: Record<string, number>): Pr
 describe('docker-compose.yml', () => {
   it('names every Missive service and runs it in distributed mode', () => {
     for (const name of DISTRIBUTED) {
-      expect(command(name)).toEqual(['node', `dist/apps/${name}/main.js`]);
+      const heap = name === 'contacts' ? CONTACTS_HEAP_FLAGS : [];
+      expect(command(name)).toEqual(['node', ...heap, `dist/apps/${name}/main.js`]);
       // Distributed mode is what a plain `docker compose up` starts.
       expect(isDefaultProfile(name)).toBe(true);
     }

@@ -250,7 +250,9 @@ describeRendered.each(REGIONS)(
       expect(selects(deployment!.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
       const [container] = pod.spec.containers;
       expect(pod.spec.containers).toHaveLength(1);
-      expect(container.command).toEqual(['node', `dist/apps/${service}/main.js`]);
+      // The contacts service's heap settings (the import's collections; the same in docker-compose.yml).
+      const heap = service === 'contacts' ? ['--max-old-space-size=512', '--initial-old-space-size=112'] : [];
+      expect(container.command).toEqual(['node', ...heap, `dist/apps/${service}/main.js`]);
       expect(container.image).toBe(
         find(objs, 'Deployment', 'missive-contacts')!.spec.template.spec.containers[0].image,
       );
