@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { validateContactInput } from './contact.rules';
 
 const NA = { region: 'NA' as const, transferSafeguard: null };
@@ -91,5 +92,17 @@ describe(validateContactInput.name, () => {
       ok: false,
       errors: [{ field: 'body', reason: expect.any(String) }],
     });
+  });
+
+  it('R-C1, R-C6 (property): lists and tags come out trimmed, de-duplicated and sorted, whatever their length', () => {
+    const label = fc.string({ unit: fc.constantFrom('a', 'b', 'B', 'é', ' ', '1'), maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(label, { maxLength: 40 }), fc.array(label, { maxLength: 3 }), (lists, tags) => {
+        const result = validateContactInput({ email: 'a@example.com', lawfulBasis: 'contract', lists, tags }, NA, NOW);
+        const expected = (raw: string[]) => [...new Set(raw.map((l) => l.trim()).filter(Boolean))].sort();
+        expect(result).toMatchObject({ ok: true, contact: { lists: expected(lists), tags: expected(tags) } });
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -90,7 +90,11 @@ function labels(raw: unknown, field: string, problems: FieldProblem[]): string[]
     problems.push({ field, reason: 'must be a list of strings' });
     return [];
   }
-  const out = new Set<string>();
+  // Sorted and de-duplicated, so the same set always compares equal (an identical re-import changes nothing). Most
+  // lists hold a few labels: those are de-duplicated by scanning, and sorted only when they are not already.
+  const seen = raw.length > SMALL_LIST ? new Set<string>() : null;
+  const out: string[] = [];
+  let sorted = true;
   for (const item of raw) {
     if (typeof item !== 'string') {
       problems.push({ field, reason: 'must be a list of strings' });
@@ -102,12 +106,17 @@ function labels(raw: unknown, field: string, problems: FieldProblem[]): string[]
       problems.push({ field, reason: `has an entry longer than ${LIMITS.label} characters` });
       return [];
     }
-    out.add(label);
+    if (seen ? seen.has(label) : out.includes(label)) continue;
+    seen?.add(label);
+    if (out.length > 0 && out[out.length - 1] > label) sorted = false;
+    out.push(label);
   }
-  if (out.size > LIMITS.labels) problems.push({ field, reason: `has more than ${LIMITS.labels} entries` });
-  // Sorted and de-duplicated, so the same set always compares equal (an identical re-import changes nothing).
-  return [...out].sort();
+  if (out.length > LIMITS.labels) problems.push({ field, reason: `has more than ${LIMITS.labels} entries` });
+  return sorted ? out : out.sort();
 }
+
+/** Lists up to this long are de-duplicated without a Set. */
+const SMALL_LIST = 16;
 
 function attributesOf(raw: unknown, problems: FieldProblem[]): ContactData['attributes'] {
   if (raw === undefined || raw === null) return {};

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import fc from 'fast-check';
 import { emailSyntaxProblem, normaliseEmail } from './email.rules';
 
@@ -34,6 +35,23 @@ describe('email rules (R-C1)', () => {
         expect(normaliseEmail(raw.toUpperCase())).toBe(once);
         expect(once).toBe(once.trim().toLowerCase());
       }),
+    );
+  });
+
+  it('R-C1 (property): any text normalises as its local part and domain lower-cased apart, the domain in ASCII', () => {
+    const byParts = (raw: string) => {
+      const trimmed = raw.trim();
+      const at = trimmed.lastIndexOf('@');
+      if (at < 0) return trimmed.toLowerCase();
+      const domain = trimmed.slice(at + 1).toLowerCase();
+      // eslint-disable-next-line no-control-regex
+      const ascii = /[^\x00-\x7f]/.test(domain) ? domainToASCII(domain) || domain : domain;
+      return `${trimmed.slice(0, at).toLowerCase()}@${ascii}`;
+    };
+    const text = fc.string({ unit: fc.constantFrom('a', 'Σ', 'ς', 'İ', 'ß', 'Ü', '.', '@', ' ', 'x', 'K', '\u0301') });
+    fc.assert(
+      fc.property(text, (raw) => expect(normaliseEmail(raw)).toBe(byParts(raw))),
+      { numRuns: 2000 },
     );
   });
 });

@@ -12,15 +12,15 @@ import { domainToASCII } from 'node:url';
  *   different, deliverable addresses.
  */
 export function normaliseEmail(raw: string): string {
-  const trimmed = raw.trim();
-  const at = trimmed.lastIndexOf('@');
-  if (at < 0) return trimmed.toLowerCase();
-  const local = trimmed.slice(0, at).toLowerCase();
-  let domain = trimmed.slice(at + 1).toLowerCase();
+  // Both parts lower-cased at once: no case mapping reaches across the `@`.
+  const lower = raw.trim().toLowerCase();
+  const at = lower.lastIndexOf('@');
+  if (at < 0) return lower;
+  const domain = lower.slice(at + 1);
   // Only non-ASCII domains need the IDNA conversion; the test keeps the common path cheap.
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(domain)) domain = domainToASCII(domain) || domain;
-  return `${local}@${domain}`;
+  if (!/[^\x00-\x7f]/.test(domain)) return lower;
+  return `${lower.slice(0, at)}@${domainToASCII(domain) || domain}`;
 }
 
 /** RFC 5322 dot-atom local part (no quoted strings: they are legal but not accepted by real mail systems). */
