@@ -9,6 +9,15 @@ describe('ByteSink (R-C6: a batch’s text outside the heap)', () => {
     expect(starts).toEqual(pieces.map((_, i) => Buffer.byteLength(pieces.slice(0, i).join(''))));
   });
 
+  it('lets a writer put a fixed number of bytes in place, growing first if needed', () => {
+    const sink = new ByteSink(4);
+    sink.append('ab');
+    const at = sink.appendWith(5, (target, offset) => target.write('12345', offset, 'latin1'));
+    sink.append('c');
+    expect(at).toBe(2);
+    expect(sink.bytes().toString()).toBe('ab12345c');
+  });
+
   it('with a pool, takes its buffers from it and hands them back on release (grown ones too)', () => {
     const pool = new BufferPool();
     const first = new ByteSink(16, pool);

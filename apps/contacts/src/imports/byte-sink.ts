@@ -44,14 +44,25 @@ export class ByteSink {
   append(text: string): number {
     const start = this.length;
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    const room = text.length * 3;
-    if (start + room > this.buf.length) {
-      const grown = this.allocate(Math.max(this.buf.length * 2, start + room));
-      this.buf.copy(grown, 0, 0, start);
-      this.pool?.give(this.buf);
-      this.buf = grown;
-    }
+    this.ensure(start + text.length * 3);
     this.length += this.buf.write(text, start, 'utf8');
+    return start;
+  }
+
+  private ensure(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const grown = this.allocate(Math.max(this.buf.length * 2, bytes));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.pool?.give(this.buf);
+    this.buf = grown;
+  }
+
+  /** Appends `bytes` bytes that `write` puts at the offset it is given; returns that offset. */
+  appendWith(bytes: number, write: (target: Buffer, offset: number) => void): number {
+    const start = this.length;
+    this.ensure(start + bytes);
+    write(this.buf, start);
+    this.length += bytes;
     return start;
   }
 

@@ -6,7 +6,7 @@ import { copyLine } from './copy-text';
 import { parseCsvChunk } from './csv-chunk';
 import { csvRecordToInput, fieldWithInvalidText, planColumns, type ColumnPlan } from './import-row.rules';
 import { frameRecords, type FramedChunk, type FramedRecord } from './record-framer';
-import { timeOrderedId } from './time-ordered-id';
+import { TIME_ORDERED_ID_BYTES, writeTimeOrderedId } from './time-ordered-id';
 
 /**
  * The parsing half of an import (R-C6), free of Nest and the database: reads the file from an offset, frames its
@@ -222,7 +222,10 @@ class BatchBuilder {
 
   /** Stages a valid row; a later row for an address already staged wins (the upsert keeps the higher `ord`). */
   add(contact: ContactData): void {
-    this.copy.append(`${this.staged}\t${timeOrderedId()}\t${copyLine(contact)}\n`);
+    // The row's order in the batch, the id it gets if it is new (written as bytes), then its fields.
+    this.copy.append(`${this.staged}\t`);
+    this.copy.appendWith(TIME_ORDERED_ID_BYTES, writeTimeOrderedId);
+    this.copy.append(`\t${copyLine(contact)}\n`);
     this.staged += 1;
     this.contacts.add(contact);
   }

@@ -1,4 +1,4 @@
-import { timeOrderedId } from './time-ordered-id';
+import { timeOrderedId, writeTimeOrderedId } from './time-ordered-id';
 
 describe('timeOrderedId', () => {
   it('is an RFC 9562 version-7 UUID whose first 48 bits are the milliseconds', () => {
@@ -13,5 +13,14 @@ describe('timeOrderedId', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const prefixes = ids.map((id) => id.slice(0, 13));
     expect([...prefixes].sort()).toEqual(prefixes);
+  });
+
+  it('is written as ASCII bytes in place, between whatever is around it', () => {
+    const at = Date.UTC(2026, 11, 5, 12, 0, 0, 7);
+    const target = Buffer.from(`[${'.'.repeat(36)}]`, 'latin1');
+    writeTimeOrderedId(target, 1, at);
+    const text = target.toString('latin1');
+    expect(text).toMatch(/^\[[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\]$/);
+    expect(text.slice(1, 14)).toBe(timeOrderedId(at).slice(0, 13));
   });
 });
