@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { parseAllDocuments } from 'yaml';
 import { transformFileSync } from '@swc/core';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -32,14 +33,14 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 /** A folder for a CPU profile of the contacts process (`--cpu-prof`), written when the bench stops it. */
 const CPU_PROFILE_DIR = process.env.BENCH_IMPORT_CPU_PROF;
 /**
- * The contacts process's old generation, as deployed (deploy/k8s/base/contacts.yaml): its limit
- * (`--max-old-space-size`, MB; 0: node's default) and the size below which V8 does not collect it
- * (`--initial-old-space-size`, MB; 0: none). The live heap is ~60 MB through an import. Without a limit V8 lets
- * garbage build up to ~4× that between full collections (~440 MB RSS at 200,000 rows); with the limit alone it
- * collects at ~1.5× — every ~140 ms of an import, ~19 % of the process's CPU; with the floor of 112 MB every ~600 ms.
+ * The contacts process's V8 heap flags, as deployed: those of the contacts Deployment's command
+ * (deploy/k8s/base/contacts.yaml, which says why), or BENCH_IMPORT_HEAP_FLAGS (space-separated; `none` for node's
+ * defaults) to compare others.
  */
-const HEAP_LIMIT_MB = Number(process.env.BENCH_IMPORT_HEAP_MB ?? 512);
-const HEAP_FLOOR_MB = Number(process.env.BENCH_IMPORT_HEAP_FLOOR_MB ?? 112);
+function heapFlags(): string[] {
+  const chosen = process.env.BENCH_IMPORT_HEAP_FLAGS;
+  return chosen === undefined ? deployedHeapFlags() : chosen.split(' ').filter((flag) => flag && flag !== 'none');
+}
 /** Extra node flags for the contacts process (diagnostics, e.g. `--trace-gc`), space-separated. */
 const CHILD_NODE_FLAGS = (process.env.BENCH_IMPORT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** The contacts process's log level (`debug` logs each batch's timings) and, if set, a file for its output. */
@@ -100,6 +101,20 @@ async function writeLines(path: string, first: string | null, line: (i: number) 
   }
   await pipeline(Readable.from(lines()), createWriteStream(path));
   return (await stat(path)).size;
+}
+
+/** The node flags of the contacts Deployment's command: everything between `node` and the script. */
+function deployedHeapFlags(): string[] {
+  const manifest = readFileSync(join(ROOT, 'deploy/k8s/base/contacts.yaml'), 'utf8');
+  const deployment = parseAllDocuments(manifest)
+    .map(
+      (doc) =>
+        doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } } },
+    )
+    .find((doc) => doc.kind === 'Deployment');
+  const command = deployment?.spec?.template?.spec?.containers?.[0]?.command;
+  if (!command || command[0] !== 'node') throw new Error('the contacts Deployment has no `node …` command');
+  return command.slice(1, -1);
 }
 
 /** A field of /proc/<pid>/status in MB (VmRSS: now; VmHWM: the process's peak so far). */
@@ -165,10 +180,7 @@ async function startContacts(dataDir: string, script: string): Promise<{ child: 
     // A Redis database of its own: nothing of another run can land in the bench's queue or slow its Redis.
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/6',
   };
-  const heap = [
-    ...(HEAP_LIMIT_MB > 0 ? [`--max-old-space-size=${HEAP_LIMIT_MB}`] : []),
-    ...(HEAP_FLOOR_MB > 0 ? [`--initial-old-space-size=${HEAP_FLOOR_MB}`] : []),
-  ];
+  const heap = heapFlags();
   const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...heap, ...CHILD_NODE_FLAGS, ...profile, script, JSON.stringify(env)], {
     cwd: ROOT,
@@ -352,6 +364,7 @@ export async function runImportBench(): Promise<Record<string, number>> {
   const tenantIds: string[] = [];
   try {
     const loadAtStart = loadavg()[0];
+    process.stdout.write(`  the contacts process runs with: ${heapFlags().join(' ') || "node's default heap"}\n`);
     // The floor before and after the imports (a machine shared with other work drifts over minutes); the ratios use
     // their mean.
     const before = await databaseFloor(copyPath, true);
@@ -398,8 +411,6 @@ export async function runImportBench(): Promise<Record<string, number>> {
       peakRssMegabytes: mb(highWaterMark),
       sampledPeakRssMegabytes: mb(sampledPeak),
       baselineRssMegabytes: mb(baselineRss),
-      heapLimitMegabytes: HEAP_LIMIT_MB,
-      heapFloorMegabytes: HEAP_FLOOR_MB,
       csvContactsCpuCores: ratio(csv.cpuSeconds / csv.seconds),
       ndjsonContactsCpuCores: ratio(ndjson.cpuSeconds / ndjson.seconds),
       // This machine's 1-minute load average when the bench started and ended (other work shares its cores).

@@ -17,7 +17,7 @@ const INIT_SCRIPT = join(__dirname, 'postgres-init.sh');
 
 const DISTRIBUTED = ['contacts', 'campaigns', 'tracking', 'unsubscribe', 'privacy', 'support'] as const;
 /** The contacts process's V8 heap settings, as in its Deployment (deploy/k8s/base/contacts.yaml). */
-const CONTACTS_HEAP_FLAGS = ['--max-old-space-size=512', '--initial-old-space-size=112'];
+const CONTACTS_HEAP_FLAGS = ['--max-old-space-size=512', '--initial-old-space-size=112', '--max-semi-space-size=8'];
 const PUBLIC_SERVICES = ['contacts', 'campaigns', 'tracking', 'unsubscribe', 'privacy'] as const;
 const APP_SERVICES = [...DISTRIBUTED, 'missive'] as const;
 const INFRASTRUCTURE = ['kafka', 'postgres', 'redis', 'mailpit'] as const;

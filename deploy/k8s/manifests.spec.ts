@@ -251,7 +251,10 @@ describeRendered.each(REGIONS)(
       const [container] = pod.spec.containers;
       expect(pod.spec.containers).toHaveLength(1);
       // The contacts service's heap settings (the import's collections; the same in docker-compose.yml).
-      const heap = service === 'contacts' ? ['--max-old-space-size=512', '--initial-old-space-size=112'] : [];
+      const heap =
+        service === 'contacts'
+          ? ['--max-old-space-size=512', '--initial-old-space-size=112', '--max-semi-space-size=8']
+          : [];
       expect(container.command).toEqual(['node', ...heap, `dist/apps/${service}/main.js`]);
       expect(container.image).toBe(
         find(objs, 'Deployment', 'missive-contacts')!.spec.template.spec.containers[0].image,
