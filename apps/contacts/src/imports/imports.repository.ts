@@ -74,7 +74,7 @@ const STAGING_COLUMNS = `ord integer, id uuid, email text, first_name text, last
 
 /**
  * Memory for a batch's statements: the consent-history trigger keeps the statement's new rows in a transition
- * table, which spills to a temporary file past the default 4 MB (a 10,000-row batch is ~5 MB).
+ * table, which spills to a temporary file past the default 4 MB (a 10,000-row batch was ~5 MB).
  */
 const BATCH_WORK_MEM = '32MB';
 
