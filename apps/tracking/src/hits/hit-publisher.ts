@@ -26,9 +26,12 @@ const REQUEST_BYTES = 512 * 1024;
 /**
  * A batch leaves no sooner than this after its first hit (Kafka's linger.ms). The broker's work and much of the link
  * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) a linger took a request
- * from 22 to 34–50 hits and the machine's CPU per pixel hit from 0.44 to 0.27–0.35 ms. Tried: 1, 2, 3 and 5 ms.
+ * from 22 to 34–50 hits and the machine's CPU per pixel hit from 0.44 to 0.27–0.35 ms. Tried: 1, 2, 3 and 5 ms on a
+ * slower machine (within its run-to-run spread); on a faster one (2026-12-05) 1 ms beat 2 in every run — pixel
+ * 9,151–9,344 hits/s against 8,533–8,928, click 10,502–10,512 against 9,421–9,605 — with the same CPU per hit
+ * (0.18 ms); 0 ms: 8,569 / 10,162.
  */
-const LINGER_MS = 2;
+const LINGER_MS = 1;
 /**
  * Produce requests in flight at once per region, each on an idempotent producer of its own (kafkajs allows one
  * in-flight request per idempotent producer). A hit waits for the broker's acknowledgement, so the link host's
