@@ -8,10 +8,11 @@ import { anonymised, firstOfEachHit, hitOf } from '../engagement/engagement.rule
 import { forEachTenant } from './by-tenant';
 
 /**
- * How long the broker may gather hits before answering the consumer's fetch: at most this much more lag in the
- * reports, for far fewer fetches and transactions when opens and clicks pour in.
+ * How long the broker may gather hits (up to 1 MB) before answering the consumer's fetch: at most this much more lag
+ * in the reports, for far fewer fetches, offset commits and transactions when opens and clicks pour in. Under load
+ * the megabyte fills first (2,600 hits; ~0.4 s at 7,000 hits/s); the wait bounds the lag when traffic is light.
  */
-const HIT_BATCH_WAIT_MS = 250;
+const HIT_BATCH_WAIT_MS = 1000;
 
 /**
  * Aggregation downstream of the link host (R-K5): stores each hit once and adds it to the contact's engagement and
