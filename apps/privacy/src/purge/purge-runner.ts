@@ -10,13 +10,14 @@ import { FilePurger } from './file-purger';
 import { KeyShredder } from './key-shredder';
 import type { PurgeSignal } from './purge-abort';
 import { PurgeProgressRepository } from './purge-progress.repository';
-import { certificateCounts } from './purge.rules';
+import { certificateCounts, purgesTenantOf, storesNotDone } from './purge.rules';
 import { QueuePurger } from './queue-purger';
 import { RedisPurger } from './redis-purger';
 import { TablePurger } from './table-purger';
 import { TenantPurgesRepository, type PurgeCandidate } from './tenant-purges.repository';
 
-export type PurgeOutcome = 'purged' | 'already-purged' | 'not-due' | 'busy';
+/** `not-home`: the tenant's home region is not served here (R-P7). */
+export type PurgeOutcome = 'purged' | 'already-purged' | 'not-due' | 'not-home' | 'busy';
 
 const ACTOR = 'system:privacy-purge';
 /** Two-key advisory lock namespace of purges (the second key is the tenant id's hash). */
@@ -25,7 +26,8 @@ const PURGE_LOCK_SPACE = 0x70757267; // 'purg'
 /**
  * One tenant's purge (R-P2, R-P3, R-P4), from start mark to certificate. Every step is idempotent and counts
  * what it deletes in the regional database it deletes from, so a purge killed anywhere finishes on the next run
- * and the certificate still equals the rows that existed. A PostgreSQL advisory lock (session-scoped, so it dies
+ * and the certificate still equals the rows that existed. Only a worker of the tenant's home region runs it, over
+ * that region's stores (R-T2, R-P7). A PostgreSQL advisory lock per tenant and region (session-scoped, so it dies
  * with a killed process) makes one instance run it at a time.
  *
  * Order: queued work first (BullMQ jobs, so nothing processes the tenant while its rows go), then Redis and
@@ -50,52 +52,54 @@ export class PurgeRunner {
   ) {}
 
   async run(tenantId: string, signal: PurgeSignal = { stopped: false }): Promise<PurgeOutcome> {
+    const tenant = await this.purges.find(tenantId);
+    if (!tenant) return 'not-due';
+    // R-P7: another region's worker would find none of the tenant's data and certify zeros.
+    if (!purgesTenantOf(this.config.regions, tenant.region)) return 'not-home';
     const runner = this.databases.global.createQueryRunner();
     await runner.connect();
+    const lockKey = [PURGE_LOCK_SPACE, `${tenantId}:${tenant.region}`];
     try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
-        PURGE_LOCK_SPACE,
-        tenantId,
-      ])) as { locked: boolean }[];
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', lockKey)) as {
+        locked: boolean;
+      }[];
       if (!locked) return 'busy';
       try {
-        return await this.purge(tenantId, signal);
+        return await this.purge(tenantId, tenant.region, signal);
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [PURGE_LOCK_SPACE, tenantId]);
+        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', lockKey);
       }
     } finally {
       await runner.release();
     }
   }
 
-  private async purge(tenantId: string, signal: PurgeSignal): Promise<PurgeOutcome> {
-    const regions = this.config.regions;
+  private async purge(tenantId: string, home: Region, signal: PurgeSignal): Promise<PurgeOutcome> {
+    // Read again under the lock: another worker may have finished it meanwhile.
     const tenant = await this.purges.find(tenantId);
     if (!tenant) return 'not-due';
     if (tenant.purgedAt) {
-      for (const region of regions) await this.progress.clear(region, tenantId);
+      await this.progress.clear(home, tenantId);
       return 'already-purged';
     }
     if (!tenant.purgeStartedAt && !(await this.markStarted(tenantId))) return 'not-due';
 
     const startedAt = Date.now();
-    this.logger.info({ tenantId }, 'purge: started');
-    for (const region of regions) {
-      await this.queues.purge(region, tenantId, signal);
-      await this.redis.purge(region, tenantId);
-      await this.files.purge(region, tenantId);
-      let deleted = 0;
-      let lastLog = Date.now();
-      await this.tables.purge(region, tenantId, signal, (store, n) => {
-        deleted += n;
-        if (Date.now() - lastLog > 5000) {
-          lastLog = Date.now();
-          this.logger.info({ tenantId, region, store, rowsDeletedSoFar: deleted }, 'purge: deleting');
-        }
-      });
-      await this.keys.purge(region, tenantId);
-    }
-    await this.complete(tenant, regions);
+    this.logger.info({ tenantId, region: home }, 'purge: started');
+    await this.queues.purge(home, tenantId, signal);
+    await this.redis.purge(home, tenantId);
+    await this.files.purge(home, tenantId);
+    let deleted = 0;
+    let lastLog = Date.now();
+    await this.tables.purge(home, tenantId, signal, (store, n) => {
+      deleted += n;
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        this.logger.info({ tenantId, region: home, store, rowsDeletedSoFar: deleted }, 'purge: deleting');
+      }
+    });
+    await this.keys.purge(home, tenantId);
+    await this.complete(tenant);
     this.logger.info({ tenantId, ms: Date.now() - startedAt }, 'purge: completed, certificate written');
     return 'purged';
   }
@@ -123,13 +127,15 @@ export class PurgeRunner {
     });
   }
 
-  /** R-P4: the certificate and the `purged` status in one transaction, then the regional bookkeeping goes. */
-  private async complete(tenant: PurgeCandidate, regions: readonly Region[]): Promise<void> {
+  /**
+   * R-P4, R-P7: the certificate and the `purged` status in one transaction, written only once every store of the
+   * home region reported done; it names exactly the stores checked. Then the regional bookkeeping goes.
+   */
+  private async complete(tenant: PurgeCandidate): Promise<void> {
     const { id: tenantId, region: home } = tenant;
-    // Regions configured onto one database share its progress rows: read each database once.
-    const urls = this.config.databases.regional;
-    const databases = regions.filter((r, i) => regions.findIndex((o) => urls[o] === urls[r]) === i);
-    const rows = (await Promise.all(databases.map((r) => this.progress.rows(r, tenantId)))).flat();
+    const rows = await this.progress.rows(home, tenantId);
+    const notDone = storesNotDone(rows, home);
+    if (notDone.length) throw new Error(`purge of ${tenantId}: stores not done, no certificate: ${notDone.join(', ')}`);
     const deleted = certificateCounts(rows);
     const now = this.clock.now();
     await this.databases.global.transaction(async (m) => {
@@ -144,6 +150,6 @@ export class PurgeRunner {
       };
       await appendToOutbox(m, [{ type: TENANT_CHANGED, region: home, tenantId, data }]);
     });
-    for (const region of regions) await this.progress.clear(region, tenantId);
+    await this.progress.clear(home, tenantId);
   }
 }

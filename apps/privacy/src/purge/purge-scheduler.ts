@@ -11,8 +11,8 @@ import { TenantPurgesRepository } from './tenant-purges.repository';
  * When purges run (R-P2, R-P3): a timer set for the earliest `purgeDueAt` ahead (never before it), and a sweep at
  * least every `PURGE_SWEEP_INTERVAL_MS` that catches whatever a timer missed — a restart, a clock jump, a purge
  * killed mid-way (those are resumed first, as they are due). `tenant.changed` wakes it at once, so a new
- * termination or a released hold is planned without waiting for the next sweep. Every instance sweeps; the
- * runner's advisory lock lets one of them purge a given tenant.
+ * termination or a released hold is planned without waiting for the next sweep. Every instance sweeps for tenants
+ * whose home region it serves (R-P7); the runner's advisory lock lets one of them purge a given tenant.
  */
 @Injectable()
 export class PurgeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -76,7 +76,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweepOnce(): Promise<void> {
     const interval = this.config.purge.sweepIntervalMs;
     try {
-      for (const tenant of await this.purges.due(this.clock.now())) {
+      for (const tenant of await this.purges.due(this.clock.now(), this.config.regions)) {
         if (this.signal.stopped) return;
         try {
           await this.runner.run(tenant.id, this.signal);
@@ -86,7 +86,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         }
       }
       const now = this.clock.now();
-      this.wakeIn(nextWakeInMs(await this.purges.nextDueAt(now), now, interval));
+      this.wakeIn(nextWakeInMs(await this.purges.nextDueAt(now, this.config.regions), now, interval));
     } catch (error) {
       this.logger.error({ err: error }, 'purge sweep failed; retrying after the sweep interval');
       this.wakeIn(interval);

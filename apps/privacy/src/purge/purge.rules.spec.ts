@@ -1,4 +1,12 @@
-import { certificateCounts, jobBelongsTo, nextWakeInMs, queueOfMetaKey, storeName } from './purge.rules';
+import {
+  certificateCounts,
+  jobBelongsTo,
+  nextWakeInMs,
+  purgesTenantOf,
+  queueOfMetaKey,
+  storeName,
+  storesNotDone,
+} from './purge.rules';
 
 describe('purge rules', () => {
   it('R-P4: store names carry kind, region and table, nothing personal', () => {
@@ -38,5 +46,36 @@ describe('purge rules', () => {
     expect(nextWakeInMs(new Date('2026-11-23T12:00:05Z'), now, 60000)).toBe(5000);
     expect(nextWakeInMs(new Date('2026-11-23T11:00:00Z'), now, 60000)).toBe(0);
     expect(nextWakeInMs(new Date('2026-12-23T11:00:00Z'), now, 60000)).toBe(60000);
+  });
+
+  it('R-P7: only a worker serving the tenant’s home region purges it', () => {
+    expect(purgesTenantOf(['NA'], 'EEA')).toBe(false);
+    expect(purgesTenantOf(['NA'], 'NA')).toBe(true);
+    expect(purgesTenantOf(['NA', 'EEA'], 'EEA')).toBe(true);
+  });
+
+  it('R-P7: a certificate waits for every store of the region to report done', () => {
+    const done = (store: string, isDone = true) => ({ store, deleted: 0, done: isDone });
+    const all = [
+      done('redis.eea'),
+      done('bullmq.eea'),
+      done('files.eea'),
+      done('kafka-keys.eea'),
+      done('postgres.eea.contacts'),
+    ];
+    expect(storesNotDone(all, 'EEA')).toEqual([]);
+    expect(storesNotDone([], 'EEA')).toEqual([
+      'redis.eea',
+      'bullmq.eea',
+      'files.eea',
+      'kafka-keys.eea',
+      'postgres.eea.*',
+    ]);
+    expect(storesNotDone([...all.slice(1), done('postgres.eea.hits', false)], 'EEA')).toEqual([
+      'redis.eea',
+      'postgres.eea.hits',
+    ]);
+    // Another region's rows never stand in for this one's.
+    expect(storesNotDone(all, 'NA')).toHaveLength(5);
   });
 });

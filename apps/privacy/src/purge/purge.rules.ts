@@ -22,6 +22,32 @@ export interface ProgressRow {
   done: boolean;
 }
 
+/**
+ * R-T2, R-P7: a tenant's data lives only in its home region's stores, so only a worker that serves the home region
+ * purges it. A worker of the other region would find nothing, certify zeros and leave the data where it is.
+ */
+export function purgesTenantOf(servedRegions: readonly Region[], home: Region): boolean {
+  return servedRegions.includes(home);
+}
+
+/** The stores outside PostgreSQL that every purge of a region must report done before a certificate (R-P7). */
+export function fixedStoresOf(region: Region): string[] {
+  return (['redis', 'bullmq', 'files', 'kafka-keys'] as const).map((kind) => storeName(kind, region));
+}
+
+/**
+ * R-P7: the stores that stop a certificate — a fixed store with no progress row, any store not marked done, or a
+ * region without a single PostgreSQL table reported. Empty when the certificate may be written.
+ */
+export function storesNotDone(rows: readonly ProgressRow[], region: Region): string[] {
+  const byStore = new Map(rows.map((r) => [r.store, r]));
+  const missing = fixedStoresOf(region).filter((store) => !byStore.get(store)?.done);
+  const tables = rows.filter((r) => r.store.startsWith(`${storeName('postgres', region)}.`));
+  if (tables.length === 0) missing.push(`${storeName('postgres', region)}.*`);
+  missing.push(...tables.filter((r) => !r.done).map((r) => r.store));
+  return missing;
+}
+
 /** R-P4: the certificate's `deleted` map, from every region's progress rows; stores are listed even at 0. */
 export function certificateCounts(rows: ProgressRow[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -50,26 +50,29 @@ export class TenantPurgesRepository {
     return rows[0] ? toCandidate(rows[0]) : null;
   }
 
-  /** Tenants whose purge is due by `now` (legal holds excluded) or was started and not finished, oldest first. */
-  async due(now: Date, limit = 100): Promise<PurgeCandidate[]> {
+  /**
+   * Tenants of `regions` (their home region, R-P7) whose purge is due by `now` (legal holds excluded) or was started
+   * and not finished, oldest first.
+   */
+  async due(now: Date, regions: readonly Region[], limit = 100): Promise<PurgeCandidate[]> {
     const rows = await queryRows<CandidateRow>(
       this.databases.global,
       `${CANDIDATE_SQL}
-        WHERE t.purged_at IS NULL AND t.purge_due_at IS NOT NULL
+        WHERE t.purged_at IS NULL AND t.purge_due_at IS NOT NULL AND t.region = ANY($3)
           AND (p.started_at IS NOT NULL OR (t.purge_due_at <= $1 AND t.legal_hold_reason IS NULL))
         ORDER BY t.purge_due_at LIMIT $2`,
-      [now, limit],
+      [now, limit, regions],
     );
     return rows.map(toCandidate);
   }
 
-  /** The earliest purge still ahead, for the scheduler's timer. */
-  async nextDueAt(now: Date): Promise<Date | null> {
+  /** The earliest purge still ahead among tenants of `regions`, for the scheduler's timer. */
+  async nextDueAt(now: Date, regions: readonly Region[]): Promise<Date | null> {
     const rows = await queryRows<{ at: Date | null }>(
       this.databases.global,
       `SELECT min(purge_due_at) AS at FROM tenants
-        WHERE purged_at IS NULL AND purge_due_at > $1 AND legal_hold_reason IS NULL`,
-      [now],
+        WHERE purged_at IS NULL AND purge_due_at > $1 AND legal_hold_reason IS NULL AND region = ANY($2)`,
+      [now, regions],
     );
     return rows[0]?.at ?? null;
   }
