@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Message } from 'kafkajs';
-import { parseTopic, type Region } from '@missive/contracts';
+import { parseTopic, REGIONS, regionPrefix, type Region } from '@missive/contracts';
 import type { Logger, Metrics } from '@missive/observability';
 import { binaryCopyRows } from './binary-copy';
 import type { ResilientProducer } from './resilient-producer';
@@ -10,6 +10,12 @@ export interface OutboxRelayOptions {
   /** Label for logs and metrics: global, na, eea. */
   name: string;
   url: string;
+  /**
+   * Relay only this region's rows (topics `na.*` or `eea.*`): for a database that holds events of both regions, the
+   * global directory's. Each region then has its own leader, publishing to its own brokers, and a region whose
+   * brokers are down or not served here never holds up the other's events (R-T2).
+   */
+  region?: Region;
   producerFor: (region: Region) => ResilientProducer;
   logger: Logger;
   metrics: Metrics;
@@ -114,9 +120,11 @@ export class OutboxRelay {
     });
     client.on('error', () => undefined);
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-      RELAY_LOCK_ID,
-    ]);
+    const region = this.options.region;
+    const { rows } = await client.query<{ locked: boolean }>(
+      region ? 'SELECT pg_try_advisory_lock($1, $2) AS locked' : 'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+      region ? [RELAY_LOCK_ID, REGIONS.indexOf(region) + 1] : [RELAY_LOCK_ID],
+    );
     if (!rows[0].locked) {
       await client.end().catch(() => undefined);
       return null;
@@ -154,12 +162,15 @@ export class OutboxRelay {
    * (an import's events are ~200 KB each; decoding them was ~5 % of the contacts service's CPU during an import).
    */
   private async nextRows(client: Client): Promise<OutboxRow[]> {
+    // COPY takes no parameters; the prefix is one of the fixed region prefixes (`na`, `eea`).
+    const ofRegion = this.options.region ? `WHERE topic LIKE '${regionPrefix(this.options.region)}.%'` : '';
     const stream = client.query(
       copyTo(
         `COPY (
            SELECT id::text, event_id::text, topic, partition_key, payload FROM (
              SELECT *, sum(octet_length(payload)) OVER (ORDER BY id) - octet_length(payload) AS before
-             FROM (SELECT id, event_id, topic, partition_key, payload FROM outbox ORDER BY id LIMIT ${this.batchSize}) o
+             FROM (SELECT id, event_id, topic, partition_key, payload FROM outbox ${ofRegion}
+                    ORDER BY id LIMIT ${this.batchSize}) o
            ) o WHERE before < ${MAX_SEND_BYTES} ORDER BY id
          ) TO STDOUT (FORMAT binary)`,
       ),

@@ -79,12 +79,11 @@ export class Platform {
   }
 
   private startRelays(): void {
+    const served = REGIONS.filter((r) => this.config.regions.includes(r));
+    // The global directory's outbox holds both regions' events: each served region relays its own rows (R-T2).
     const targets = [
-      { name: 'global', url: this.config.databases.global },
-      ...REGIONS.filter((r) => this.config.regions.includes(r)).map((r) => ({
-        name: r.toLowerCase(),
-        url: this.config.databases.regional[r],
-      })),
+      ...served.map((r) => ({ name: `global-${r.toLowerCase()}`, url: this.config.databases.global, region: r })),
+      ...served.map((r) => ({ name: r.toLowerCase(), url: this.config.databases.regional[r] })),
     ];
     for (const target of targets) {
       const relay = new OutboxRelay({
