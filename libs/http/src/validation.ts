@@ -1,5 +1,7 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { InvalidInputError, type ErrorDetail } from './domain-error';
+import { unsafeTextError } from './text-bodies';
+import { textSafetyDetails } from './text-safety.rules';
 
 /** Flattens class-validator's tree into one detail per failing field, dotted (`consent.givenAt`). */
 export function validationDetails(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -14,9 +16,23 @@ export function validationDetails(errors: ValidationError[], parent = ''): Error
   return details;
 }
 
+/**
+ * Query strings and path parameters get the text rule (R-X6) here, before their DTOs; bodies got it from their
+ * parser (`registerTextBodyParsers`), which alone sees whether the bytes were UTF-8.
+ */
+class TextSafeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' || metadata.type === 'param') {
+      const details = textSafetyDetails(value, { root: metadata.data ?? metadata.type });
+      if (details.length > 0) throw unsafeTextError(details);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelisting validation for every body, query and param (R-X2): unknown fields are errors, not ignored. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new TextSafeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

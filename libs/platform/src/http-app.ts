@@ -3,7 +3,7 @@ import { type DynamicModule, type INestApplication, Module, type Type } from '@n
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KafkaEventServer } from '@missive/kafka';
-import { createValidationPipe, MissiveExceptionFilter } from '@missive/http';
+import { createValidationPipe, MissiveExceptionFilter, registerTextBodyParsers } from '@missive/http';
 import { PinoNestLogger } from '@missive/observability';
 import { OpsModule } from './ops.module';
 import type { Platform } from './platform';
@@ -38,10 +38,13 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec.modules), adapter, {
     logger: new PinoNestLogger(platform.logger.child({ listener: spec.listener })),
     abortOnError: false,
+    // JSON and form bodies go through parsers that also refuse NUL and invalid Unicode (R-X6).
+    bodyParser: false,
   });
   app.useGlobalFilters(new MissiveExceptionFilter(platform.logger));
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
+  registerTextBodyParsers(fastify, DEFAULT_BODY_LIMIT);
   fastify.addHook('onResponse', (request, reply, done) => {
     platform.metrics.httpRequestDuration.observe(
       {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { ContactPersonalFieldsV1, Region } from '@missive/contracts';
 import { type ContactData, type LawfulBasis, type TenantFacts, validateContactInput } from '@missive/contact-domain';
+import { textSafetyDetails } from '@missive/http';
 import { ByteSink, type BufferPool } from './byte-sink';
 import { copyLine } from './copy-text';
 import { parseCsvChunk } from './csv-chunk';
@@ -350,6 +351,9 @@ function checkRecord(
     }
   }
   if (rec.notUtf8) return reject([{ row, field: fieldWithInvalidText(input) ?? 'row', reason: 'is not valid UTF-8' }]);
+  // The API's text rule (R-X6): a NUL would fail the whole batch's COPY, so the row fails alone here.
+  const unsafe = textSafetyDetails(input, { root: 'row' });
+  if (unsafe.length > 0) return reject(unsafe.map((d) => ({ row, field: d.field ?? 'row', reason: d.reason })));
   const result = validateContactInput(input, tenant, now);
   return result.ok ? result.contact : reject(result.errors.map((e) => ({ row, ...e })));
 }
