@@ -84,7 +84,7 @@ describe('R-P7: only the home region purges a tenant and certifies it', () => {
         REGIONS: 'EEA',
         PURGE_SWEEP_INTERVAL_MS: String(SWEEP_MS),
         DATA_DIR: dataDir,
-        QUEUE_NAMESPACE: na.config.queueNamespace,
+        QUEUE_NAMESPACE: na.config.queueNamespace!,
       },
       { clock },
     );
