@@ -17,15 +17,19 @@ import { seedContacts, seedProjection } from './campaign-helpers';
 
 describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sink', () => {
   const sink = new DevMailSink({ port: 0 });
+  /** R-T2: the EEA region's own relay (SMTP_URL_EEA); NA mail goes to `sink` (SMTP_URL_NA). */
+  const eeaSink = new DevMailSink({ port: 0 });
   let services: TestServices;
   let na: TestTenant;
   let eea: TestTenant;
 
   beforeAll(async () => {
     await sink.start();
+    await eeaSink.start();
     services = await startTestServices([supportService, campaignsService], {
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
-      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      SMTP_URL_NA: `smtp://127.0.0.1:${sink.port}`,
+      SMTP_URL_EEA: `smtp://127.0.0.1:${eeaSink.port}`,
       PUBLIC_BASE_URL: 'http://links.test:3000',
     });
     na = await createTestTenant(services, { region: 'NA' });
@@ -35,11 +39,12 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
   afterAll(async () => {
     await services?.stop();
     await sink.stop();
+    await eeaSink.stop();
   });
 
   const api = (t: TestTenant, method: string, path: string, body?: unknown) =>
     http(method, `${services.publicUrl}${path}`, { token: t.apiKey, body });
-  const messagesTo = (address: string) => sink.list().filter((m) => m.to.includes(address));
+  const messagesTo = (address: string, relay = sink) => relay.list().filter((m) => m.to.includes(address));
 
   async function sendAndFinish(t: TestTenant, body: Record<string, unknown>) {
     const created = await api(t, 'POST', '/v1/campaigns', body);
@@ -71,6 +76,7 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
     });
     expect(messagesTo(`other-list-${stamp}@example.com`)).toHaveLength(0);
     const [raw] = messagesTo(ok);
+    expect(messagesTo(ok, eeaSink)).toHaveLength(0);
     const mail = await simpleParser(raw.raw);
     expect(mail.subject).toBe('Hello Ada');
     expect(mail.messageId).toMatch(/^<[0-9a-f]{32}@links\.test>$/);
@@ -135,7 +141,7 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
     });
   });
 
-  it('R-S4: an EEA contact without trackingConsent gets no pixel and plain links; with it, both', async () => {
+  it('R-S4, R-T2: an EEA contact without trackingConsent gets no pixel and plain links; with it, both; all through the EEA relay', async () => {
     const stamp = Date.now();
     await seedContacts(services, eea.tenant, [
       { email: `plain-${stamp}@example.eu`, trackingConsent: false },
@@ -148,10 +154,13 @@ describe('campaign sending through Kafka, BullMQ, PostgreSQL and a real SMTP sin
       html: '<p><a href="https://shop.example/eu">Shop</a></p>',
       audience: { lists: ['news'] },
     });
-    const plain = (await simpleParser(messagesTo(`plain-${stamp}@example.eu`)[0].raw)).html as string;
+    // R-T2: the EEA tenant's mail went to the EEA relay only.
+    expect(messagesTo(`plain-${stamp}@example.eu`)).toHaveLength(0);
+    expect(messagesTo(`tracked-${stamp}@example.eu`)).toHaveLength(0);
+    const plain = (await simpleParser(messagesTo(`plain-${stamp}@example.eu`, eeaSink)[0].raw)).html as string;
     expect(plain).toContain('href="https://shop.example/eu"');
     expect(plain).not.toMatch(/\/t\/[oc]\//);
-    const tracked = (await simpleParser(messagesTo(`tracked-${stamp}@example.eu`)[0].raw)).html as string;
+    const tracked = (await simpleParser(messagesTo(`tracked-${stamp}@example.eu`, eeaSink)[0].raw)).html as string;
     expect(tracked).toMatch(/\/t\/c\//);
     expect(tracked).toMatch(/\/t\/o\//);
   });

@@ -5,6 +5,7 @@ const REDIS_URL = /^rediss?:\/\/(\S*@)?[\w.-]+(:\d+)?(\/\d+)?$/;
 const SMTP_URL = /^smtps?:\/\/(\S*@)?[\w.-]+(:\d+)?\/?(\?\S*)?$/;
 const BROKER_LIST = /^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/;
 const HTTP_URL = /^https?:\/\/[\w.-]+(:\d+)?(\/\S*)?$/;
+const SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512'];
 
 /**
  * Ports accept 0 ("any free port", used by tests that run in parallel).
@@ -40,6 +41,71 @@ export class EnvSchema {
   @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS_EEA must be a comma-separated list of host:port' })
   KAFKA_BROKERS_EEA?: string;
 
+  /**
+   * Kafka over TLS and SASL/SCRAM (R-X2), each also per region (`_NA` / `_EEA`, defaulting to the unsuffixed one).
+   * Production requires both for every served region.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'KAFKA_SSL_NA must be true or false' })
+  KAFKA_SSL_NA?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'KAFKA_SSL_EEA must be true or false' })
+  KAFKA_SSL_EEA?: string;
+
+  /** PEM file of the CA the brokers' certificates chain to; unset: the system's CAs. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE_NA?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE_EEA?: string;
+
+  @IsOptional()
+  @IsIn(SASL_MECHANISMS, { message: 'KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512' })
+  KAFKA_SASL_MECHANISM?: string;
+
+  @IsOptional()
+  @IsIn(SASL_MECHANISMS, { message: 'KAFKA_SASL_MECHANISM_NA must be scram-sha-256 or scram-sha-512' })
+  KAFKA_SASL_MECHANISM_NA?: string;
+
+  @IsOptional()
+  @IsIn(SASL_MECHANISMS, { message: 'KAFKA_SASL_MECHANISM_EEA must be scram-sha-256 or scram-sha-512' })
+  KAFKA_SASL_MECHANISM_EEA?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME_NA?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME_EEA?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD_NA?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD_EEA?: string;
+
   @Matches(POSTGRES_URL, { message: 'DATABASE_URL_GLOBAL must be a postgres:// URL with a database name' })
   DATABASE_URL_GLOBAL = 'postgres://missive_app:missive_app@127.0.0.1:5432/missive_global';
 
@@ -73,6 +139,15 @@ export class EnvSchema {
   @IsOptional()
   @Matches(SMTP_URL, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
+
+  /** Per-region relays (R-T2: the relay sees personal data, so it is a regional store); default SMTP_URL. */
+  @IsOptional()
+  @Matches(SMTP_URL, { message: 'SMTP_URL_NA must be an smtp:// or smtps:// URL' })
+  SMTP_URL_NA?: string;
+
+  @IsOptional()
+  @Matches(SMTP_URL, { message: 'SMTP_URL_EEA must be an smtp:// or smtps:// URL' })
+  SMTP_URL_EEA?: string;
 
   /** Connections a campaigns process keeps open to the relay (R-S5). */
   @IsInt()

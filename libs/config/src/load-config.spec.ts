@@ -1,4 +1,21 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  PUBLIC_BASE_URL: 'https://links.example.com',
+  LINK_TOKEN_KEYS: 'k1:0123456789abcdef0123456789abcdef',
+  SMTP_URL: 'smtp://relay:587',
+  TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
+};
+const KAFKA_SECURE = {
+  KAFKA_SSL: 'true',
+  KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  KAFKA_SASL_USERNAME: 'missive',
+  KAFKA_SASL_PASSWORD: 'secret',
+};
 
 describe('loadConfig', () => {
   it('gives the API.md defaults on an empty environment', () => {
@@ -6,7 +23,14 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ port: 3000, supportPort: 3100, publicBaseUrl: 'http://127.0.0.1:3000' });
     expect(config.kafka.brokers).toEqual({ NA: ['127.0.0.1:9092'], EEA: ['127.0.0.1:9092'] });
     expect(config.redis).toEqual({ NA: 'redis://127.0.0.1:6379', EEA: 'redis://127.0.0.1:6379' });
-    expect(config.smtp).toEqual({ url: null, maxConnections: 40, devSinkPort: 2525, inboundPort: 2526, dkim: null });
+    expect(config.smtp).toEqual({
+      url: null,
+      urls: { NA: null, EEA: null },
+      maxConnections: 40,
+      devSinkPort: 2525,
+      inboundPort: 2526,
+      dkim: null,
+    });
     expect(config.limits.tenantSendRatePerSecond).toBe(2000);
     expect(config.purge.sweepIntervalMs).toBe(60000);
     expect(config.regions).toEqual(['NA', 'EEA']);
@@ -21,6 +45,22 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toEqual({ NA: ['k:1'], EEA: ['e1:9092', 'e2:9092'] });
     expect(config.redis.NA).toBe('redis://na:6379');
     expect(config.redis.EEA).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('R-T2: per-region relays default to SMTP_URL; production needs one for every served region', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://shared:25', SMTP_URL_EEA: 'smtp://eu:25' }).smtp.urls).toEqual({
+      NA: 'smtp://shared:25',
+      EEA: 'smtp://eu:25',
+    });
+    const secure = { ...PRODUCTION, ...KAFKA_SECURE, SMTP_URL: undefined } as Record<string, string | undefined>;
+    delete secure.SMTP_URL;
+    expect(() => loadConfig({ ...secure, SMTP_URL_NA: 'smtp://na:25' } as Record<string, string>)).toThrow(
+      /SMTP_URL_EEA or SMTP_URL must be set when NODE_ENV=production/,
+    );
+    expect(() =>
+      loadConfig({ ...secure, REGIONS: 'NA', SMTP_URL_NA: 'smtp://na:25' } as Record<string, string>),
+    ).not.toThrow();
+    expect(() => loadConfig({ SMTP_URL_NA: 'relay.example.com' })).toThrow(/SMTP_URL_NA must be an smtp/);
   });
 
   it.each([
@@ -38,15 +78,70 @@ describe('loadConfig', () => {
 
   it('R-X2: production requires an https PUBLIC_BASE_URL, link-token keys and a relay', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_BASE_URL must be https/);
-    expect(() =>
-      loadConfig({
-        NODE_ENV: 'production',
-        PUBLIC_BASE_URL: 'https://links.example.com',
-        LINK_TOKEN_KEYS: 'k1:0123456789abcdef0123456789abcdef',
-        SMTP_URL: 'smtp://relay:587',
-        TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
-      }),
-    ).not.toThrow();
+    expect(() => loadConfig({ ...PRODUCTION, ...KAFKA_SECURE })).not.toThrow();
+  });
+
+  it('R-X2: production refuses Kafka without TLS and SASL in any served region, naming the variable', () => {
+    expect(() => loadConfig(PRODUCTION)).toThrow(ConfigError);
+    expect(() => loadConfig(PRODUCTION)).toThrow(/KAFKA_SSL must be true when NODE_ENV=production/);
+    expect(() => loadConfig(PRODUCTION)).toThrow(
+      /KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD must be set when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ ...PRODUCTION, ...KAFKA_SECURE, KAFKA_SSL_EEA: 'false' })).toThrow(
+      /KAFKA_SSL_EEA must be true when NODE_ENV=production/,
+    );
+    // A region this instance does not serve is not connected to, so its settings do not matter.
+    expect(() => loadConfig({ ...PRODUCTION, ...KAFKA_SECURE, KAFKA_SSL_EEA: 'false', REGIONS: 'NA' })).not.toThrow();
+    // The problem is said once even when both regions inherit it.
+    const message = (() => {
+      try {
+        loadConfig({ ...PRODUCTION, ...KAFKA_SECURE, KAFKA_SSL: 'false' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toBe('Invalid environment: KAFKA_SSL must be true when NODE_ENV=production (R-X2)');
+  });
+
+  it('R-T2: Kafka TLS and SASL default to the shared settings per region and can be set apart', () => {
+    expect(loadConfig({}).kafka.security).toEqual({ NA: { tls: null, sasl: null }, EEA: { tls: null, sasl: null } });
+    const ca = join(mkdtempSync(join(tmpdir(), 'missive-config-')), 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const config = loadConfig({
+      ...KAFKA_SECURE,
+      KAFKA_SSL_CA_FILE: ca,
+      KAFKA_SASL_MECHANISM_EEA: 'scram-sha-256',
+      KAFKA_SASL_USERNAME_EEA: 'missive-eea',
+      KAFKA_SASL_PASSWORD_EEA: 'other',
+    });
+    expect(config.kafka.security.NA).toEqual({
+      tls: { ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+      sasl: { mechanism: 'scram-sha-512', username: 'missive', password: 'secret' },
+    });
+    expect(config.kafka.security.EEA.sasl).toEqual({
+      mechanism: 'scram-sha-256',
+      username: 'missive-eea',
+      password: 'other',
+    });
+    expect(loadConfig({ KAFKA_SSL_NA: 'true' }).kafka.security).toEqual({
+      NA: { tls: { ca: null }, sasl: null },
+      EEA: { tls: null, sasl: null },
+    });
+  });
+
+  it.each([
+    [{ KAFKA_SSL: 'yes' }, /KAFKA_SSL must be true or false/],
+    [{ KAFKA_SSL_EEA: '1' }, /KAFKA_SSL_EEA must be true or false/],
+    [{ ...KAFKA_SECURE, KAFKA_SASL_MECHANISM_NA: 'plain' }, /KAFKA_SASL_MECHANISM_NA must be scram-sha-256 or/],
+    [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nope/ca.pem' }, /KAFKA_SSL_CA_FILE cannot be read \(\/nope\/ca.pem\)/],
+    [
+      { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE_NA: join(__dirname, 'index.ts') },
+      /KAFKA_SSL_CA_FILE_NA must hold a PEM certificate/,
+    ],
+    [{ KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_MECHANISM, KAFKA_SASL_PASSWORD must be set too/],
+  ])('R-X2: names the malformed Kafka security variable in %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('R-S5: DKIM needs domain, selector and key together; the key may come escaped or from a file', () => {

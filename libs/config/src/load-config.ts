@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { REGIONS, type Region } from '@missive/contracts';
 import { EnvSchema, NUMERIC_ENV_KEYS } from './env.schema';
-import type { MissiveConfig } from './missive-config';
+import type { KafkaSecurity, MissiveConfig } from './missive-config';
 
 /** A configuration problem, said in one line that names the variable. */
 export class ConfigError extends Error {
@@ -51,6 +51,61 @@ function dkimOptions(schema: EnvSchema, problems: string[]): MissiveConfig['smtp
   return { domainName: schema.DKIM_DOMAIN!, keySelector: schema.DKIM_SELECTOR!, privateKey: privateKey! };
 }
 
+/** A region's Kafka variable: its `_NA`/`_EEA` form when set, else the shared one; `name` is the one in effect. */
+function regionalVariable(
+  schema: EnvSchema,
+  name: string,
+  region: Region,
+): { name: string; value: string | undefined } {
+  const vars = schema as unknown as Record<string, string | undefined>;
+  const own = `${name}_${region}`;
+  return vars[own] !== undefined ? { name: own, value: vars[own] } : { name, value: vars[name] };
+}
+
+/**
+ * A region's Kafka TLS and SASL/SCRAM settings (R-X2); the CA file is read here, once. Production requires both,
+ * so no served region's events travel in clear or to an unauthenticated client.
+ */
+function kafkaSecurity(schema: EnvSchema, region: Region, serves: boolean, problems: string[]): KafkaSecurity {
+  const ssl = regionalVariable(schema, 'KAFKA_SSL', region);
+  const caFile = regionalVariable(schema, 'KAFKA_SSL_CA_FILE', region);
+  const sasl = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map((name) =>
+    regionalVariable(schema, name, region),
+  );
+  const production = schema.NODE_ENV === 'production' && serves;
+  let tls: KafkaSecurity['tls'] = null;
+  if (ssl.value === 'true') {
+    let ca: string | null = null;
+    if (caFile.value) {
+      try {
+        ca = readFileSync(caFile.value, 'utf8');
+      } catch {
+        problems.push(`${caFile.name} cannot be read (${caFile.value})`);
+      }
+      if (ca !== null && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+        problems.push(`${caFile.name} must hold a PEM certificate`);
+        ca = null;
+      }
+    }
+    tls = { ca };
+  } else if (production) {
+    problems.push(`${ssl.name} must be true when NODE_ENV=production (R-X2)`);
+  }
+  const missing = sasl.filter((v) => !v.value).map((v) => v.name);
+  if (missing.length > 0 && missing.length < sasl.length)
+    problems.push(`${missing.join(', ')} must be set too: SASL needs a mechanism, a username and a password`);
+  else if (missing.length > 0 && production)
+    problems.push(`${missing.join(', ')} must be set when NODE_ENV=production (R-X2)`);
+  const [mechanism, username, password] = sasl.map((v) => v.value);
+  return {
+    tls,
+    sasl:
+      missing.length === 0
+        ? { mechanism: mechanism as 'scram-sha-256' | 'scram-sha-512', username: username!, password: password! }
+        : null,
+  };
+}
+
 /**
  * Reads and validates the environment once. Throws ConfigError with every bad variable named, e.g.
  * `PORT must be an integer from 1 to 65535 (got "abc")`.
@@ -81,11 +136,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   }
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
   if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
-  if (production && !schema.SMTP_URL) problems.push('SMTP_URL must be set when NODE_ENV=production');
+  const smtpUrls: Record<Region, string | null> = {
+    NA: schema.SMTP_URL_NA ?? schema.SMTP_URL ?? null,
+    EEA: schema.SMTP_URL_EEA ?? schema.SMTP_URL ?? null,
+  };
+  for (const region of schema.REGIONS.split(',') as Region[]) {
+    if (production && REGIONS.includes(region) && !smtpUrls[region])
+      problems.push(`SMTP_URL_${region} or SMTP_URL must be set when NODE_ENV=production`);
+  }
   const dkim = dkimOptions(schema, problems);
-  if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
-
   const regions = schema.REGIONS.split(',') as Region[];
+  const kafkaSecurityByRegion = {
+    NA: kafkaSecurity(schema, 'NA', regions.includes('NA'), problems),
+    EEA: kafkaSecurity(schema, 'EEA', regions.includes('EEA'), problems),
+  };
+  if (problems.length > 0) throw new ConfigError(`Invalid environment: ${[...new Set(problems)].join('; ')}`);
+
   const regional = (na: string | undefined, eea: string | undefined, shared: string): Record<Region, string> => ({
     NA: na ?? shared,
     EEA: eea ?? shared,
@@ -110,7 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       supportPort: schema.SUPPORT_PORT,
       publicBaseUrl: schema.PUBLIC_BASE_URL.replace(/\/$/, ''),
     },
-    kafka: { clientId: 'missive', brokers: { NA: brokers(kafka.NA), EEA: brokers(kafka.EEA) } },
+    kafka: {
+      clientId: 'missive',
+      brokers: { NA: brokers(kafka.NA), EEA: brokers(kafka.EEA) },
+      security: kafkaSecurityByRegion,
+    },
     databases: {
       global: schema.DATABASE_URL_GLOBAL,
       regional: { NA: schema.DATABASE_URL_NA, EEA: schema.DATABASE_URL_EEA },
@@ -120,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     redis,
     smtp: {
       url: schema.SMTP_URL ?? null,
+      urls: smtpUrls,
       maxConnections: schema.SMTP_MAX_CONNECTIONS,
       devSinkPort: schema.DEV_MAIL_PORT,
       inboundPort: schema.INBOUND_SMTP_PORT,

@@ -1,5 +1,12 @@
 import type { Region } from '@missive/contracts';
 
+/** How a region's Kafka clients authenticate and encrypt: `tls` null is plaintext, `sasl` null no SASL. */
+export interface KafkaSecurity {
+  /** `ca`: PEM of the CA the brokers' certificates chain to, read from KAFKA_SSL_CA_FILE; null trusts the system's. */
+  tls: { ca: string | null } | null;
+  sasl: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+}
+
 /**
  * The one typed configuration object of a Missive process. It is also the Nest injection token:
  * `constructor(private readonly config: MissiveConfig)`. Nothing outside libs/config reads process.env.
@@ -11,7 +18,12 @@ export abstract class MissiveConfig {
   abstract readonly logLevel: string;
   abstract readonly regions: readonly Region[];
   abstract readonly http: { port: number; supportPort: number; publicBaseUrl: string };
-  abstract readonly kafka: { clientId: string; brokers: Record<Region, string[]> };
+  abstract readonly kafka: {
+    clientId: string;
+    brokers: Record<Region, string[]>;
+    /** TLS and SASL/SCRAM per region (R-X2); libs/kafka turns them into kafkajs options. */
+    security: Record<Region, KafkaSecurity>;
+  };
   abstract readonly databases: {
     global: string;
     regional: Record<Region, string>;
@@ -20,7 +32,10 @@ export abstract class MissiveConfig {
   };
   abstract readonly redis: Record<Region, string>;
   abstract readonly smtp: {
+    /** SMTP_URL: the shared relay, or null (then the dev sink serves regions without a relay of their own). */
     url: string | null;
+    /** Each region's relay (SMTP_URL_NA / _EEA, default SMTP_URL), or null for the dev sink. */
+    urls: Record<Region, string | null>;
     /** Connections of a campaigns process's pool to the relay. */
     maxConnections: number;
     devSinkPort: number;

@@ -52,7 +52,9 @@ export async function startServices(
   const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
 
   let mailSink: DevMailSink | null = null;
-  if (supportModules.length > 0 && !config.smtp.url && (options.devMailSink ?? true)) {
+  // The dev sink stands in for any served region without a relay of its own.
+  const needsSink = config.regions.some((region) => !config.smtp.urls[region]);
+  if (supportModules.length > 0 && needsSink && (options.devMailSink ?? true)) {
     mailSink = new DevMailSink({ port: config.smtp.devSinkPort });
     await mailSink.start();
     supportModules.push(DevMailModule.forSink(mailSink) as unknown as Type);

@@ -157,11 +157,11 @@ export class BatchSender {
     plan: CampaignPlan,
     claim: ClaimedRecipient,
   ): Promise<DeliveryOutcome> {
-    await this.smtp.turn();
+    await this.smtp.turn(region);
     try {
       return await this.gateAndSend(region, campaign, plan, claim);
     } finally {
-      this.smtp.endTurn();
+      this.smtp.endTurn(region);
     }
   }
 
@@ -196,7 +196,12 @@ export class BatchSender {
       // A render failure (time, memory or size limits) is this message's failure, not the batch's.
       return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
     }
-    const outcome = await this.smtp.send({ from: campaign.from_email, to: recipient.email }, raw, message.messageId);
+    const outcome = await this.smtp.send(
+      region,
+      { from: campaign.from_email, to: recipient.email },
+      raw,
+      message.messageId,
+    );
     if (outcome.kind === 'accepted') return { ...base, state: 'sent', messageId: message.messageId };
     const state = ({ bounce: 'bounced', transient: 'pending', unknown: 'unknown' } as const)[outcome.kind];
     return { ...base, state, reason: outcome.reason };

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { MissiveConfig } from '@missive/config';
+import type { Region } from '@missive/contracts';
 import { Slots } from './slots';
 
 /**
@@ -86,59 +87,61 @@ export function classifySmtpError(error: unknown): SmtpOutcome {
   return e[NOT_CONNECTED] ? { kind: 'transient', reason } : { kind: 'unknown', reason };
 }
 
+/** One relay's pool and its turns. */
+interface RelayPool {
+  transporter: Transporter;
+  turns: Slots;
+}
+
 /**
- * Delivery over SMTP (R-S5): one nodemailer pool per process to SMTP_URL (the dev sink when unset), DKIM-signed when
- * configured. SMTP_MAX_CONNECTIONS connections (default 40): each SMTP round trip of a message waits for a turn of an
- * event loop that also claims, renders and records, so more connections than a bare pool needs keep the relay busy
- * (50,000-recipient runs: 20 connections 1,124–1,300 msg/s, 40 connections 1,422–1,583; docs/benchmarks.md).
+ * Delivery over SMTP (R-S5): one nodemailer pool per process and relay — each region's (SMTP_URL_NA / _EEA, default
+ * SMTP_URL; the dev sink when none is set), so a message goes only to its tenant's region's relay (R-T2) and two
+ * regions sharing one relay share one pool. DKIM-signed when configured. SMTP_MAX_CONNECTIONS connections a pool
+ * (default 40): each SMTP round trip waits for a turn of an event loop that also claims, renders and records, so
+ * more connections than a bare pool needs keep the relay busy (docs/benchmarks.md).
  */
 @Injectable()
 export class SmtpSender implements OnModuleDestroy {
-  private readonly transporter: Transporter;
-  private readonly turns: Slots;
+  private readonly pools: Record<Region, RelayPool>;
 
   constructor(config: MissiveConfig) {
-    this.turns = new Slots(TURNS_PER_CONNECTION * config.smtp.maxConnections);
-    const url = new URL(config.smtp.url ?? `smtp://127.0.0.1:${config.smtp.devSinkPort}`);
-    const secure = url.protocol === 'smtps:';
-    this.transporter = nodemailer.createTransport({
-      host: url.hostname,
-      port: Number(url.port) || (secure ? 465 : 587),
-      secure,
-      auth: url.username
-        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-        : undefined,
-      pool: true,
-      getSocket: noDelaySocket,
-      maxConnections: config.smtp.maxConnections,
-      maxMessages: Infinity,
-      // Never let the pool resend a message on its own after a connection dropped mid-send (R-S6).
-      maxRequeues: 0,
-      // R-X2: in production the relay must offer STARTTLS.
-      requireTLS: config.production,
-      connectionTimeout: 10000,
-      socketTimeout: 30000,
-      // R-S5: optional DKIM signature on every message, with the key of DKIM_PRIVATE_KEY(_FILE).
-      ...(config.smtp.dkim ? { dkim: config.smtp.dkim } : {}),
-    } as nodemailer.TransportOptions);
+    const byUrl = new Map<string, RelayPool>();
+    const poolFor = (url: string): RelayPool => {
+      let pool = byUrl.get(url);
+      if (!pool) {
+        pool = {
+          transporter: createTransport(config, new URL(url)),
+          turns: new Slots(TURNS_PER_CONNECTION * config.smtp.maxConnections),
+        };
+        byUrl.set(url, pool);
+      }
+      return pool;
+    };
+    const devSink = `smtp://127.0.0.1:${config.smtp.devSinkPort}`;
+    this.pools = { NA: poolFor(config.smtp.urls.NA ?? devSink), EEA: poolFor(config.smtp.urls.EEA ?? devSink) };
   }
 
-  /** Waits for one of the pool's turns: then gate, render and `send` the message, and end the turn. */
-  async turn(): Promise<void> {
-    await this.turns.acquire(1);
+  /** Waits for one of the region's pool's turns: then gate, render and `send` the message, and end the turn. */
+  async turn(region: Region): Promise<void> {
+    await this.pools[region].turns.acquire(1);
   }
 
-  endTurn(): void {
-    this.turns.release(1);
+  endTurn(region: Region): void {
+    this.pools[region].turns.release(1);
   }
 
   /**
-   * Hands one message, built by buildMimeMessage, to the pool. The envelope is given as it is: nodemailer does not
-   * parse a raw message's headers (the Message-ID given here only saves it generating one for its own records).
+   * Hands one message, built by buildMimeMessage, to the region's pool. The envelope is given as it is: nodemailer
+   * does not parse a raw message's headers (the Message-ID given here only saves it generating one for its records).
    */
-  async send(envelope: { from: string; to: string }, raw: string, messageId: string): Promise<SmtpOutcome> {
+  async send(
+    region: Region,
+    envelope: { from: string; to: string },
+    raw: string,
+    messageId: string,
+  ): Promise<SmtpOutcome> {
     try {
-      const info = await this.transporter.sendMail({ envelope, raw, messageId });
+      const info = await this.pools[region].transporter.sendMail({ envelope, raw, messageId });
       return { kind: 'accepted', response: String(info.response ?? '') };
     } catch (error) {
       return classifySmtpError(error);
@@ -146,6 +149,28 @@ export class SmtpSender implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.transporter.close();
+    for (const pool of new Set(Object.values(this.pools))) pool.transporter.close();
   }
+}
+
+function createTransport(config: MissiveConfig, url: URL): Transporter {
+  const secure = url.protocol === 'smtps:';
+  return nodemailer.createTransport({
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 587),
+    secure,
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    pool: true,
+    getSocket: noDelaySocket,
+    maxConnections: config.smtp.maxConnections,
+    maxMessages: Infinity,
+    // Never let the pool resend a message on its own after a connection dropped mid-send (R-S6).
+    maxRequeues: 0,
+    // R-X2: in production the relay must offer STARTTLS.
+    requireTLS: config.production,
+    connectionTimeout: 10000,
+    socketTimeout: 30000,
+    // R-S5: optional DKIM signature on every message, with the key of DKIM_PRIVATE_KEY(_FILE).
+    ...(config.smtp.dkim ? { dkim: config.smtp.dkim } : {}),
+  } as nodemailer.TransportOptions);
 }
