@@ -5,12 +5,19 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KafkaEventServer } from '@missive/kafka';
 import { createValidationPipe, MissiveExceptionFilter, registerTextBodyParsers } from '@missive/http';
 import { PinoNestLogger } from '@missive/observability';
+import { MAX_LINK_TOKEN_LENGTH } from '@missive/tokens';
 import { OpsModule } from './ops.module';
 import type { Platform } from './platform';
 import { PlatformModule } from './platform.module';
 
 /** JSON bodies above this are refused with 413 (R-X2); routes that take files (imports) set their own. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The longest path parameter a route accepts: a link token signed with the longest key id the config allows (R-X6).
+ * Fastify's default (100) turned every unsubscribe link of an 8-character key id into a 414.
+ */
+export const MAX_PARAM_LENGTH = MAX_LINK_TOKEN_LENGTH;
 
 export interface ListenerSpec {
   /** `public` or `support`: labels metrics and the OpenAPI title. */
@@ -34,7 +41,11 @@ function rootModule(platform: Platform, modules: Type[]): DynamicModule {
  * metrics, OpenAPI at /docs (document at /docs-json), and the Kafka consumers of its modules.
  */
 export async function createListenerApp(platform: Platform, spec: ListenerSpec): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT, trustProxy: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    maxParamLength: MAX_PARAM_LENGTH,
+    trustProxy: false,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec.modules), adapter, {
     logger: new PinoNestLogger(platform.logger.child({ listener: spec.listener })),
     abortOnError: false,
