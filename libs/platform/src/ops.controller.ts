@@ -30,9 +30,8 @@ export class OpsController implements OnModuleDestroy {
   }
 
   /**
-   * 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body). A
-   * dependency every hosted service tolerates losing (the link host spools hits while Kafka is away) is reported
-   * `{status: 'up', degraded: true, message}` instead, so the instance stays in its load balancer's rotation.
+   * 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body), in
+   * every process alike (API.md): a link host that spools hits while Kafka is away still reports it.
    */
   @Get('ready')
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
@@ -51,10 +50,7 @@ export class OpsController implements OnModuleDestroy {
         const result = await this.probe.check(dependency);
         const session = this.indicators.check(dependency);
         if (result.up) return session.up();
-        const message = result.message ?? 'down';
-        return this.platform.toleratedDependencies.includes(dependency)
-          ? session.up({ degraded: true, message })
-          : session.down({ message });
+        return session.down({ message: result.message ?? 'down' });
       }),
     );
   }

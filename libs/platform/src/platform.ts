@@ -6,7 +6,6 @@ import { createLogger, Metrics, type Logger } from '@missive/observability';
 import { ensureNoEviction, RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
 import { Clock, SystemClock } from './clock';
-import type { Dependency } from './readiness.rules';
 import { registerStoreMetrics } from './store-metrics';
 
 export interface PlatformOptions {
@@ -17,8 +16,6 @@ export interface PlatformOptions {
   relays?: boolean;
   /** The process's time (default: the wall clock). */
   clock?: Clock;
-  /** Dependencies `/ready` reports as degraded instead of failing (see ServiceDefinition.readinessTolerates). */
-  toleratedDependencies?: Dependency[];
 }
 
 /**
@@ -35,7 +32,6 @@ export class Platform {
   readonly redis: RedisClients;
   readonly tenantKeys: TenantKeys;
   readonly clock: Clock;
-  readonly toleratedDependencies: readonly Dependency[];
   private readonly producers = new Map<Region, ResilientProducer>();
   private readonly relays: OutboxRelay[] = [];
   private readonly runRelays: boolean;
@@ -49,7 +45,6 @@ export class Platform {
     this.tenantKeys = new TenantKeys(this.config, this.databases);
     this.runRelays = options.relays ?? true;
     this.clock = options.clock ?? new SystemClock();
-    this.toleratedDependencies = options.toleratedDependencies ?? [];
     registerStoreMetrics(this);
   }
 

@@ -4,7 +4,6 @@ import { DevMailModule, DevMailSink } from '@missive/dev-mail';
 import { createListenerApp } from './http-app';
 import type { Clock } from './clock';
 import { Platform } from './platform';
-import { toleratedDependencies } from './readiness.rules';
 import type { ServiceDefinition } from './service-definition';
 
 export interface RunningServices {
@@ -45,7 +44,6 @@ export async function startServices(
     config,
     entities,
     clock: options.clock,
-    toleratedDependencies: toleratedDependencies(services),
   });
   await platform.start();
   const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
