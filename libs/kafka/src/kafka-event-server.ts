@@ -6,6 +6,7 @@ import { parseTopic, topicName, type EventEnvelope, type Region } from '@missive
 import type { Databases } from '@missive/database';
 import type { Logger, Metrics } from '@missive/observability';
 import { PATTERN_SEPARATOR, type ConsumeOptions, type EventBatch } from './consume-events.decorator';
+import { eventRegionVerdict } from './event-region.rules';
 import type { KafkaClients } from './kafka-clients';
 
 interface Subscription {
@@ -196,7 +197,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
-      if (sub) await this.deliver(name, region, event, sub, chunk);
+      if (sub) await this.deliver(name, region, batch.topic, event, sub, chunk);
       resolveOffset(chunk[chunk.length - 1].offset);
       await heartbeat();
     }
@@ -206,6 +207,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private async deliver(
     name: string,
     region: Region,
+    topic: string,
     event: string,
     sub: Subscription,
     messages: KafkaMessage[],
@@ -221,7 +223,12 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         );
       }
     }
-    const valid = envelopes.filter((e) => e && typeof e.id === 'string');
+    const valid = this.ofRegion(
+      name,
+      region,
+      topic,
+      envelopes.filter((e) => e && typeof e.id === 'string'),
+    );
     if (valid.length === 0) return;
     if (!sub.options.inbox) {
       await this.invoke(sub.handler, { region, events: valid });
@@ -245,6 +252,24 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       await this.invoke(sub.handler, { region, events, manager });
       this.deps.metrics.eventsConsumed.inc({ consumer: name, event }, events.length);
     });
+  }
+
+  /** The envelopes of the topic's region; the others are dropped, counted and logged by id (R-T2). */
+  private ofRegion(name: string, region: Region, topic: string, envelopes: EventEnvelope[]): EventEnvelope[] {
+    const kept: EventEnvelope[] = [];
+    const dropped: string[] = [];
+    for (const envelope of envelopes) {
+      if (eventRegionVerdict(region, envelope).accept) kept.push(envelope);
+      else dropped.push(envelope.id);
+    }
+    if (dropped.length > 0) {
+      this.deps.metrics.kafkaEventsDropped.inc({ consumer: name, topic, reason: 'region_mismatch' }, dropped.length);
+      this.log.warn(
+        { consumer: name, topic, dropped: dropped.length, eventIds: dropped.slice(0, 10) },
+        "dropping events whose region is not the topic's",
+      );
+    }
+    return kept;
   }
 
   private async invoke(handler: MessageHandler, batch: EventBatch): Promise<void> {

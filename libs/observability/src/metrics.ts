@@ -50,6 +50,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly kafkaEventsDropped = new Counter({
+    name: 'missive_kafka_events_dropped_total',
+    help: "Events a consumer dropped unhandled, by reason (region_mismatch: the envelope's region is not the topic's, R-T2)",
+    labelNames: ['consumer', 'topic', 'reason'],
+    registers: [this.registry],
+  });
+
   readonly consumerLag = new Gauge({
     name: 'missive_kafka_consumer_lag',
     help: 'Messages behind the high watermark in the last fetched batch',
