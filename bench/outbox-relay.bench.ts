@@ -3,7 +3,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { configWith } from '@missive/config';
 import { topicName } from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { appendToOutbox, createIdempotentProducer, OutboxRelay, ResilientProducer } from '@missive/kafka';
+import {
+  appendToOutbox,
+  createIdempotentProducer,
+  kafkaConnection,
+  OutboxRelay,
+  ResilientProducer,
+} from '@missive/kafka';
 import { createLogger, Metrics } from '@missive/observability';
 import { createScratchDatabases } from '@missive/testing';
 import type { BenchRow } from './bench-report';
@@ -23,7 +29,7 @@ export async function runOutboxRelayBench(): Promise<BenchRow[]> {
   const logger = createLogger({ level: 'error' });
   const databases = new Databases(config, { global: [], regional: [] });
   await databases.connect();
-  const kafka = new Kafka({ clientId: 'bench', brokers: config.kafka.brokers.NA, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'bench', ...kafkaConnection(config, 'NA'), logLevel: logLevel.NOTHING });
   const topic = topicName('NA', 'platform.probe');
   try {
     // Fill the outbox with EVENTS events (not timed), in the shape services write them.

@@ -36,6 +36,7 @@ const SECRET_KEYS = [
   'LINK_TOKEN_KEYS',
   'SUPPORT_BOOTSTRAP_TOKEN',
   'SMTP_URL',
+  'KAFKA_SASL_PASSWORD',
 ];
 
 const MODELS: Record<string, new (data: Obj) => { validate(): void }> = {
@@ -240,6 +241,11 @@ describeRendered.each(REGIONS)(
         expect(config[key]).not.toContain(`.${other}.`);
       }
       expect(config.KAFKA_BROKERS).toMatch(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/);
+      // Production refuses Kafka without TLS and SASL (R-X2); the password comes from the Secret.
+      expect(config).toEqual(
+        expect.objectContaining({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: expect.stringMatching(/^scram-sha-/) }),
+      );
+      expect(config.KAFKA_SASL_USERNAME).toBeTruthy();
     });
 
     it.each(SERVICES)('%s: Deployment with probes, resources, config and secrets; Service, PDB and HPA', (service) => {

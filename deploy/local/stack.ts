@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { ConfigError, loadConfig, type MissiveConfig } from '@missive/config';
 import { REGIONS } from '@missive/contracts';
 import { migrateAll } from '@missive/database';
-import { ensureTopics } from '@missive/kafka';
+import { ensureTopics, kafkaConnection } from '@missive/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerAnswers, startLocalBroker, stopLocalBroker } from './kafka-broker';
 import { ensureDatabases } from './postgres-setup';
@@ -62,7 +62,7 @@ async function ensureKafka(config: MissiveConfig): Promise<boolean> {
   let started = false;
   for (const region of REGIONS) {
     const brokers = config.kafka.brokers[region];
-    if (await brokerAnswers(brokers)) continue;
+    if (await brokerAnswers(kafkaConnection(config, region))) continue;
     if (!isLocalDefaultBroker(brokers)) {
       throw new PrerequisiteError(
         `no Kafka broker answers at ${brokers.join(',')} (KAFKA_BROKERS${region === 'NA' ? '_NA' : '_EEA'} or KAFKA_BROKERS)`,
@@ -75,7 +75,11 @@ async function ensureKafka(config: MissiveConfig): Promise<boolean> {
   const seen = new Set<string>();
   for (const region of REGIONS) {
     const brokers = config.kafka.brokers[region];
-    const admin = new Kafka({ clientId: 'missive-stack', brokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'missive-stack',
+      ...kafkaConnection(config, region),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       const created = await ensureTopics(admin, [region]);

@@ -27,7 +27,7 @@ describe('contact.changed v2 and unsubscribe.recorded (R-X5, R-T2, R-P2, R-U2, R
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
     });
     na = await createTestTenant(services, { region: 'NA' });
-    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id]));
+    tap = new EventTap(services.config, new Set([na.tenant.id]));
     await tap.start('NA', ['contact.changed', 'suppression.changed']);
   });
 

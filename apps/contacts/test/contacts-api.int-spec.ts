@@ -36,7 +36,7 @@ describe('contacts API (R-C1–C5, R-T1, R-T3)', () => {
       createTestTenant(services, { region: 'NA', transferSafeguard: 'SCC' }),
       createTestTenant(services, { region: 'EEA' }),
     ]);
-    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id, naSafe.tenant.id]));
+    tap = new EventTap(services.config, new Set([na.tenant.id, naSafe.tenant.id]));
     await tap.start('NA', ['contact.changed', 'contact.erased']);
   });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { MissiveConfig } from '@missive/config';
 import { topicName, type EventEnvelope, type Region } from '@missive/contracts';
+import { kafkaConnection } from '@missive/kafka';
 import { waitFor } from '@missive/testing';
 
 /**
@@ -11,20 +13,16 @@ import { waitFor } from '@missive/testing';
  */
 export class EventTap {
   readonly events: (EventEnvelope & { raw: string })[] = [];
-  private readonly kafka: Kafka;
-  private consumer: Consumer;
+  private consumer?: Consumer;
 
   constructor(
-    brokers: string[],
+    private readonly config: MissiveConfig,
     private readonly tenantIds: Set<string>,
-  ) {
-    this.kafka = new Kafka({ clientId: 'test-tap', brokers, logLevel: logLevel.NOTHING });
-    this.consumer = this.kafka.consumer({ groupId: `test-tap-${randomUUID()}` });
-  }
+  ) {}
 
   /** The topics' current ends, taken before the group joins so no later event is missed. */
-  private async ends(topics: string[]): Promise<{ topic: string; partition: number; offset: string }[]> {
-    const admin = this.kafka.admin();
+  private async ends(kafka: Kafka, topics: string[]): Promise<{ topic: string; partition: number; offset: string }[]> {
+    const admin = kafka.admin();
     await admin.connect();
     try {
       const offsets = await Promise.all(
@@ -40,17 +38,24 @@ export class EventTap {
 
   async start(region: Region, events: string[]): Promise<void> {
     const topics = events.map((e) => topicName(region, e));
-    const ends = await this.ends(topics);
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
+    const kafka = new Kafka({
+      clientId: 'test-tap',
+      ...kafkaConnection(this.config, region),
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `test-tap-${randomUUID()}` });
+    this.consumer = consumer;
+    const ends = await this.ends(kafka, topics);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
       eachMessage: async ({ message }) => {
         const raw = message.value?.toString() ?? '';
         const envelope = JSON.parse(raw) as EventEnvelope;
         if (envelope.tenantId && this.tenantIds.has(envelope.tenantId)) this.events.push({ ...envelope, raw });
       },
     });
-    for (const offset of ends) this.consumer.seek(offset);
+    for (const offset of ends) consumer.seek(offset);
   }
 
   /** Keeps the events of one more tenant from now on (a tenant a test creates after the tap started). */
@@ -73,6 +78,6 @@ export class EventTap {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.consumer?.disconnect();
   }
 }

@@ -26,7 +26,7 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
     });
     na = await createTestTenant(services, { region: 'NA' });
-    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id]));
+    tap = new EventTap(services.config, new Set([na.tenant.id]));
     await tap.start('NA', ['contact.changed']);
   });
 

@@ -41,7 +41,7 @@ describe('suppressions API (R-U5, R-C7)', () => {
       createTestTenant(services, { region: 'NA' }),
       createTestTenant(services, { region: 'NA' }),
     ]);
-    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id]));
+    tap = new EventTap(services.config, new Set([na.tenant.id]));
     await tap.start('NA', ['suppression.changed', 'contact.changed']);
   });
 

@@ -60,7 +60,7 @@ describe('data-subject requests (R-D1, R-D2, R-D3)', () => {
       createTestTenant(services, { region: 'NA' }),
       createTestTenant(services, { region: 'EEA' }),
     ]);
-    tap = new EventTap(services.config.kafka.brokers.NA, new Set([na.tenant.id]));
+    tap = new EventTap(services.config, new Set([na.tenant.id]));
     await tap.start('NA', ['contact.changed', 'contact.erased', 'unsubscribe.recorded']);
   });
 

@@ -52,7 +52,7 @@ describe('R-P1–R-P5: termination, the two-week purge in every store, and its c
       },
       { clock },
     );
-    tap = new EventTap(services.config.kafka.brokers.NA, tapped);
+    tap = new EventTap(services.config, tapped);
     await tap.start('NA', ['contact.changed']);
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { kafkaConnection, type KafkaConnection } from '@missive/kafka';
 import { adminQuery, http, startTestServices, waitFor, type TestServices } from '@missive/testing';
 import { trackingService } from '../src/service';
 import { PIXEL_GIF } from '../src/link-host/pixel';
@@ -23,15 +24,15 @@ const NA = 'NA' as const;
 describe('tracking link host: /t/o and /t/c against the real broker, database and Redis', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'missive-tracking-'));
   let services: TestServices;
-  let brokers: string[];
+  let kafka: KafkaConnection;
   const tenantId = randomUUID();
   const campaignId = randomUUID();
   const contactId = randomUUID();
 
   beforeAll(async () => {
     services = await startTestServices([trackingService], { LINK_TOKEN_KEYS, DATA_DIR: dataDir });
-    brokers = services.config.kafka.brokers.NA;
-    await produce(brokers, NA, 'campaign.links-registered', [
+    kafka = kafkaConnection(services.config, 'NA');
+    await produce(kafka, NA, 'campaign.links-registered', [
       envelope('campaign.links-registered', tenantId, {
         campaignId,
         links: [
@@ -233,7 +234,7 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
 
   it('R-K3: forged, truncated, wrong-key, other-tenant, other-kind and unknown-link click tokens are 404 and record nothing', async () => {
     const campaign = randomUUID();
-    await produce(brokers, NA, 'campaign.links-registered', [
+    await produce(kafka, NA, 'campaign.links-registered', [
       envelope('campaign.links-registered', tenantId, {
         campaignId: campaign,
         links: [{ index: 0, url: 'https://example.net/' }],
@@ -278,8 +279,8 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
       userAgent: CHROME,
       machine: false,
     });
-    await produce(brokers, NA, 'tracking.hit', [hit, hit], () => campaign);
-    await produce(brokers, NA, 'tracking.hit', [hit], () => campaign);
+    await produce(kafka, NA, 'tracking.hit', [hit, hit], () => campaign);
+    await produce(kafka, NA, 'tracking.hit', [hit], () => campaign);
     expectGif(await pixel(openToken(tenantId, campaign, randomUUID()))); // a marker after them
     await waitForHits(campaign, 2);
     expect(await hitsOf(campaign)).toHaveLength(2);
@@ -293,7 +294,7 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
     expectGif(await pixel(token));
     await waitForHits(campaign, 1);
 
-    await produce(brokers, NA, 'contact.erased', [envelope('contact.erased', tenantId, { contactId: erased })]);
+    await produce(kafka, NA, 'contact.erased', [envelope('contact.erased', tenantId, { contactId: erased })]);
     await waitFor(
       async () =>
         (
@@ -336,7 +337,7 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
   it('R-K4: an opted-out contact’s new hits are counted anonymously', async () => {
     const campaign = randomUUID();
     const optedOut = randomUUID();
-    await produce(brokers, NA, 'unsubscribe.recorded', [
+    await produce(kafka, NA, 'unsubscribe.recorded', [
       envelope('unsubscribe.recorded', tenantId, { contactId: optedOut }),
     ]);
     await waitFor(

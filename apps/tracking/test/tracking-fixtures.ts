@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicName, type EventEnvelope, type Region } from '@missive/contracts';
+import type { KafkaConnection } from '@missive/kafka';
 import { LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 
 /** Two keys as LINK_TOKEN_KEYS lists them: `k2` signs, `k1` (the previous one) still verifies (R-K1 rotation). */
@@ -34,13 +35,13 @@ export function mintWith(keys: { kid: string; secret: string }[], claims: LinkTo
 
 /** Sends envelopes straight to a region's topic, as another service's relay would (or as a redelivery). */
 export async function produce(
-  brokers: string[],
+  connection: KafkaConnection,
   region: Region,
   event: string,
   envelopes: EventEnvelope[],
   key: (e: EventEnvelope) => string = (e) => e.tenantId ?? e.id,
 ): Promise<void> {
-  const producer = new Kafka({ clientId: 'tracking-test', brokers, logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({ clientId: 'tracking-test', ...connection, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   try {
     await producer.send({

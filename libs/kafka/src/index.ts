@@ -1,4 +1,5 @@
 export * from './kafka-clients';
+export * from './kafka-connection';
 export * from './topic-admin';
 export * from './outbox';
 export * from './resilient-producer';

@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type Producer, type Admin, type LogEntry
 import type { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import type { Logger } from '@missive/observability';
+import { kafkaConnection } from './kafka-connection';
 import { noDelaySocketFactory } from './no-delay-socket';
 
 const KAFKAJS_TO_PINO: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -28,8 +29,8 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
 }
 
 /**
- * One kafkajs client per region (R-T2: `KAFKA_BROKERS_NA` / `_EEA`), shared when both regions use the same
- * brokers. kafkajs logs go through the redacting logger.
+ * One kafkajs client per region (R-T2: `KAFKA_BROKERS_NA` / `_EEA`, with the region's TLS and SASL, R-X2), shared
+ * when both regions connect to the same brokers the same way. kafkajs logs go through the redacting logger.
  */
 export class KafkaClients {
   private readonly clients: Record<Region, Kafka>;
@@ -47,7 +48,7 @@ export class KafkaClients {
     const make = (region: Region) =>
       new Kafka({
         clientId: `${config.kafka.clientId}-${config.instanceId}`,
-        brokers: config.kafka.brokers[region],
+        ...kafkaConnection(config, region),
         logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? logLevel.INFO : logLevel.WARN,
         logCreator,
         connectionTimeout: 3000,
@@ -56,8 +57,8 @@ export class KafkaClients {
         socketFactory: noDelaySocketFactory,
       });
     const na = make('NA');
-    const sameBrokers = config.kafka.brokers.NA.join(',') === config.kafka.brokers.EEA.join(',');
-    this.clients = { NA: na, EEA: sameBrokers ? na : make('EEA') };
+    const same = JSON.stringify(kafkaConnection(config, 'NA')) === JSON.stringify(kafkaConnection(config, 'EEA'));
+    this.clients = { NA: na, EEA: same ? na : make('EEA') };
   }
 
   forRegion(region: Region): Kafka {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicName } from '@missive/contracts';
-import { appendToOutbox } from '@missive/kafka';
+import { appendToOutbox, kafkaConnection } from '@missive/kafka';
 import { adminQuery, startTestServices, waitFor, type TestServices } from '@missive/testing';
 import { createProbe, dropProbe } from './probe-service';
 
@@ -65,7 +65,7 @@ describe('R-X5: transactional outbox → Kafka → idempotent consumer (real bro
     );
     const kafka = new Kafka({
       clientId: 'test',
-      brokers: services.config.kafka.brokers.NA,
+      ...kafkaConnection(services.config, 'NA'),
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: `outbox-bytes-${uid}` });
@@ -106,7 +106,7 @@ describe('R-X5: transactional outbox → Kafka → idempotent consumer (real bro
     };
     const producer = new Kafka({
       clientId: 'test',
-      brokers: services.config.kafka.brokers.NA,
+      ...kafkaConnection(services.config, 'NA'),
       logLevel: logLevel.NOTHING,
     }).producer();
     await producer.connect();

@@ -1,6 +1,7 @@
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadConfig } from '@missive/config';
 import { REGIONS, TOPICS, topicName } from '@missive/contracts';
+import { kafkaConnection } from '../src/kafka-connection';
 import { ensureTopics } from '../src/topic-admin';
 
 const FOURTEEN_DAYS_MS = 14 * 24 * 3600 * 1000;
@@ -28,7 +29,7 @@ describe('R-P2: Kafka keeps even ciphertext under two weeks', () => {
     const config = loadConfig();
     admin = new Kafka({
       clientId: 'test-retention',
-      brokers: config.kafka.brokers.NA,
+      ...kafkaConnection(config, 'NA'),
       logLevel: logLevel.NOTHING,
     }).admin();
     await admin.connect();
