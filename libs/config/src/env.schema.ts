@@ -140,6 +140,11 @@ export class EnvSchema {
   @Matches(SMTP_URL, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
+  /** Services a process runs, comma-separated (the single-node host narrowed, e.g. one region's services). */
+  @IsOptional()
+  @Matches(/^[\w\s,-]*$/, { message: 'SERVICES must be a comma-separated list of service names' })
+  SERVICES?: string;
+
   /** Per-region relays (R-T2: the relay sees personal data, so it is a regional store); default SMTP_URL. */
   @IsOptional()
   @Matches(SMTP_URL, { message: 'SMTP_URL_NA must be an smtp:// or smtps:// URL' })

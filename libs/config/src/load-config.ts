@@ -203,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       tenantSendRatePerSecond: schema.TENANT_SEND_RATE_PER_SECOND,
     },
     linkTokenKeys,
+    services: schema.SERVICES ?? null,
     dataDir: resolve(schema.DATA_DIR),
     queueNamespace: schema.QUEUE_NAMESPACE ?? null,
     tenantKeyMaster: Buffer.from(schema.TENANT_KEY_MASTER ?? DEV_TENANT_KEY_MASTER, 'base64'),

@@ -47,6 +47,8 @@ export abstract class MissiveConfig {
   abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
   abstract readonly limits: { tenantRatePerSecond: number; tenantSendRatePerSecond: number };
   abstract readonly linkTokenKeys: { kid: string; secret: string }[];
+  /** SERVICES: the names of the services this process runs, or null for all of them. */
+  abstract readonly services: string | null;
   abstract readonly dataDir: string;
   /** Appended to BullMQ key prefixes (`na:bull`, `na:bull:<ns>`); tests isolate their queues with it. */
   abstract readonly queueNamespace: string | null;

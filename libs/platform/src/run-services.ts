@@ -4,6 +4,7 @@ import { DevMailModule, DevMailSink } from '@missive/dev-mail';
 import { createListenerApp } from './http-app';
 import type { Clock } from './clock';
 import { Platform } from './platform';
+import { selectServices } from './select-services';
 import type { ServiceDefinition } from './service-definition';
 
 export interface RunningServices {
@@ -105,6 +106,12 @@ export async function runServices(name: string, services: ServiceDefinition[]): 
     throw error;
   }
   let running: RunningServices;
+  try {
+    services = selectServices(services, config.services ?? undefined);
+  } catch (error) {
+    process.stderr.write(`missive: Invalid environment: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   try {
     running = await startServices(services, { config });
   } catch (error) {
