@@ -11,8 +11,11 @@ const ROOT = join(__dirname, '..', '..');
 
 export const SERVICES = ['contacts', 'campaigns', 'tracking', 'unsubscribe', 'privacy', 'support'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** Every bundle: one per service, and the single-node host (`missive`, narrowed with SERVICES). */
+export const BUNDLES = [...SERVICES, 'missive'] as const;
+export type BundleName = (typeof BUNDLES)[number];
 
-export function bundlePath(service: ServiceName): string {
+export function bundlePath(service: BundleName): string {
   return join(ROOT, 'dist', 'apps', service, 'main.js');
 }
 
@@ -28,7 +31,7 @@ function newestMtime(path: string): number {
 }
 
 /** The services whose bundle is missing or older than a source it is built from (apps/, libs/, build config). */
-export function staleBundles(services: readonly ServiceName[] = SERVICES): ServiceName[] {
+export function staleBundles(services: readonly BundleName[] = SERVICES): BundleName[] {
   const inputs = ['apps', 'libs', '.swcrc', 'tsconfig.json', 'nest-cli.json', 'deploy/build/webpack.config.js'];
   const sources = Math.max(...inputs.map((p) => newestMtime(join(ROOT, p))));
   return services.filter((s) => !existsSync(bundlePath(s)) || statSync(bundlePath(s)).mtimeMs <= sources);
@@ -38,7 +41,7 @@ export function staleBundles(services: readonly ServiceName[] = SERVICES): Servi
  * Builds the stale bundles among `services` in a child process (webpack does not belong in a jest worker's module
  * registry); returns the services built and the seconds it took. Throws with webpack's output on failure.
  */
-export function ensureBundles(services: readonly ServiceName[] = SERVICES): { built: ServiceName[]; seconds: number } {
+export function ensureBundles(services: readonly BundleName[] = SERVICES): { built: BundleName[]; seconds: number } {
   const stale = staleBundles(services);
   const t0 = Date.now();
   if (stale.length === 0) return { built: [], seconds: 0 };
@@ -52,7 +55,7 @@ export function ensureBundles(services: readonly ServiceName[] = SERVICES): { bu
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the Nest CLI's own webpack and defaults, untyped internals */
-function build(services: readonly ServiceName[]): Promise<void> {
+function build(services: readonly BundleName[]): Promise<void> {
   // The webpack and defaults factory `nest build` uses (the CLI pins its own webpack), so the output is the same.
   const cli = dirname(require.resolve('@nestjs/cli/package.json', { paths: [ROOT] }));
   const webpack = require(require.resolve('webpack', { paths: [cli] }));
@@ -86,10 +89,10 @@ function build(services: readonly ServiceName[]): Promise<void> {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 if (require.main === module) {
-  const asked = process.argv.slice(2) as ServiceName[];
-  const unknown = asked.filter((s) => !SERVICES.includes(s));
+  const asked = process.argv.slice(2) as BundleName[];
+  const unknown = asked.filter((s) => !BUNDLES.includes(s));
   if (unknown.length) {
-    process.stderr.write(`unknown service(s): ${unknown.join(', ')} (${SERVICES.join(', ')})\n`);
+    process.stderr.write(`unknown service(s): ${unknown.join(', ')} (${BUNDLES.join(', ')})\n`);
     process.exit(2);
   }
   build(asked.length ? asked : SERVICES).then(

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { bundlePath, type ServiceName } from './build-services';
+import { bundlePath, type BundleName } from './build-services';
 
 const ROOT = join(__dirname, '..', '..');
 const TAIL_CHARS = 6000;
@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ServiceProcessSpec {
-  service: ServiceName;
+  service: BundleName;
   /** A name of its own for messages and INSTANCE_ID, e.g. `campaigns-b`. */
   name: string;
   /** The whole environment of the process (nothing is inherited from the test's). */
@@ -50,7 +50,7 @@ export class ServiceProcess {
 
   private constructor(
     readonly name: string,
-    readonly service: ServiceName,
+    readonly service: BundleName,
     readonly child: ChildProcess,
     /** `http://127.0.0.1:<PORT>`: public API and link host. */
     readonly publicUrl: string,

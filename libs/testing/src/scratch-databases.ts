@@ -16,28 +16,35 @@ function withDatabase(url: string, name: string): string {
 
 /**
  * Fresh, migrated databases for a test that must not share outboxes with the others (e.g. one that points its
- * relays at a private broker). The regional scratch database serves both regions.
+ * relays at a private broker). The regional scratch database serves both regions, unless `regionsApart` gives each
+ * region its own (a per-region deployment, R-T2).
  */
-export async function createScratchDatabases(uid: string): Promise<ScratchDatabases> {
+export async function createScratchDatabases(
+  uid: string,
+  options: { regionsApart?: boolean } = {},
+): Promise<ScratchDatabases> {
   const base = loadConfig();
-  const names = { global: `missive_scratch_${uid}_global`, regional: `missive_scratch_${uid}_regional` };
-  for (const name of Object.values(names)) await adminQuery('global', `CREATE DATABASE ${name}`);
+  const global = `missive_scratch_${uid}_global`;
+  const regional = options.regionsApart
+    ? { NA: `missive_scratch_${uid}_na`, EEA: `missive_scratch_${uid}_eea` }
+    : { NA: `missive_scratch_${uid}_regional`, EEA: `missive_scratch_${uid}_regional` };
+  const names = [...new Set([global, regional.NA, regional.EEA])];
+  for (const name of names) await adminQuery('global', `CREATE DATABASE ${name}`);
   const env = {
-    DATABASE_URL_GLOBAL: withDatabase(base.databases.global, names.global),
-    DATABASE_ADMIN_URL_GLOBAL: withDatabase(base.databases.adminGlobal, names.global),
-    DATABASE_URL_NA: withDatabase(base.databases.regional.NA, names.regional),
-    DATABASE_ADMIN_URL_NA: withDatabase(base.databases.adminRegional.NA, names.regional),
-    DATABASE_URL_EEA: withDatabase(base.databases.regional.EEA, names.regional),
-    DATABASE_ADMIN_URL_EEA: withDatabase(base.databases.adminRegional.EEA, names.regional),
+    DATABASE_URL_GLOBAL: withDatabase(base.databases.global, global),
+    DATABASE_ADMIN_URL_GLOBAL: withDatabase(base.databases.adminGlobal, global),
+    DATABASE_URL_NA: withDatabase(base.databases.regional.NA, regional.NA),
+    DATABASE_ADMIN_URL_NA: withDatabase(base.databases.adminRegional.NA, regional.NA),
+    DATABASE_URL_EEA: withDatabase(base.databases.regional.EEA, regional.EEA),
+    DATABASE_ADMIN_URL_EEA: withDatabase(base.databases.adminRegional.EEA, regional.EEA),
   };
   await migrateAll(configWith(env));
   return {
     env,
     drop: async () => {
-      await closeAdminPool(env.DATABASE_ADMIN_URL_GLOBAL);
-      await closeAdminPool(env.DATABASE_ADMIN_URL_NA);
-      for (const name of Object.values(names))
-        await adminQuery('global', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      for (const url of new Set([env.DATABASE_ADMIN_URL_GLOBAL, env.DATABASE_ADMIN_URL_NA, env.DATABASE_ADMIN_URL_EEA]))
+        await closeAdminPool(url);
+      for (const name of names) await adminQuery('global', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
