@@ -6,6 +6,7 @@ import {
   http,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
+  waitFor,
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
@@ -25,12 +26,23 @@ interface BolaRoute {
   list?: string;
 }
 
+/** Records an incident and waits until each tenant's region has written its notice (from the event, R-A2). */
 async function recordIncident(services: TestServices, tenantIds: string[], summary: string): Promise<void> {
   const res = await http('POST', `${services.supportUrl}/internal/v1/incidents`, {
     token: TEST_BOOTSTRAP_TOKEN,
     body: { tenantIds, summary, detectedAt: new Date().toISOString() },
   });
   expect(res.status).toBe(201);
+  const written = async () => {
+    let n = 0;
+    for (const region of ['NA', 'EEA'] as const) {
+      n += (
+        await adminQuery<{ c: number }>(region, 'SELECT count(*)::int AS c FROM notices WHERE summary = $1', [summary])
+      )[0].c;
+    }
+    return n >= tenantIds.length;
+  };
+  await waitFor(written, { what: 'the incident notices', timeoutMs: 10000, intervalMs: 50 });
 }
 
 const BOLA_ROUTES: BolaRoute[] = [
@@ -161,11 +173,17 @@ describe('R-T1, R-T2: tenant isolation and residency', () => {
     ).rejects.toThrow(/fixed at creation/);
   });
 
-  it('R-A2: an incident is readable by each affected tenant at once through GET /v1/notices', async () => {
+  it('R-A2: an incident is readable by each affected tenant within a second through GET /v1/notices', async () => {
     const summary = `incident ${randomUUID()}`;
     await recordIncident(services, [a.tenant.id, eea.tenant.id], summary);
     for (const tenant of [a, eea]) {
-      const res = await http('GET', `${services.publicUrl}/v1/notices`, { token: tenant.apiKey });
+      const res = await waitFor(
+        async () => {
+          const r = await http('GET', `${services.publicUrl}/v1/notices`, { token: tenant.apiKey });
+          return JSON.stringify(r.body).includes(summary) ? r : null;
+        },
+        { what: `the notice of ${tenant.tenant.region}`, timeoutMs: 10000, intervalMs: 50 },
+      );
       expect(res.status).toBe(200);
       expect(res.body.items).toEqual(
         expect.arrayContaining([{ id: expect.any(String), kind: 'incident', summary, createdAt: expect.any(String) }]),

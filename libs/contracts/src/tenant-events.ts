@@ -20,5 +20,19 @@ export interface ApiKeyRevokedV1 {
   apiKeyId: string;
 }
 
+/**
+ * `tenant.notice-issued` (v1): support recorded a security incident naming the tenant (R-A2). Published from the
+ * global outbox on the tenant's region topic, so the tenant's own region writes the notice into its database,
+ * whatever region support runs in (R-T2). Idempotent by notice id.
+ */
+export interface TenantNoticeIssuedV1 {
+  noticeId: string;
+  incidentId: string;
+  kind: 'incident';
+  /** Written by staff about the incident; never contact personal data. */
+  summary: string;
+}
+
 export const TENANT_CHANGED = 'tenant.changed';
+export const TENANT_NOTICE_ISSUED = 'tenant.notice-issued';
 export const TENANT_API_KEY_REVOKED = 'tenant.api-key-revoked';

@@ -23,6 +23,7 @@ export const TOPICS: readonly TopicSpec[] = [
   { event: 'platform.probe', partitions: 3 },
   { event: 'tenant.changed', partitions: 3 },
   { event: 'tenant.api-key-revoked', partitions: 1 },
+  { event: 'tenant.notice-issued', partitions: 1 },
   { event: 'contact.changed', partitions: 6 },
   { event: 'contact.erased', partitions: 6 },
   { event: 'suppression.changed', partitions: 6 },

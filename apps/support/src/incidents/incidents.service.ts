@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { REGIONS } from '@missive/contracts';
+import { TENANT_NOTICE_ISSUED, type TenantNoticeIssuedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { InvalidInputError } from '@missive/http';
+import { appendToOutbox } from '@missive/kafka';
 import { AuditLog } from '@missive/tenancy';
-import { NoticesRepository } from '../notices/notices.repository';
 import type { StaffCall } from '../staff/staff-call';
 import { actorOf } from '../staff/staff.rules';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -12,8 +12,9 @@ import type { CreateIncidentDto } from './dto/create-incident.dto';
 
 /**
  * R-A2 (GDPR Art. 33(2)): an admin records a security incident; each affected tenant gets a notice in its own
- * region's database before the call answers, so it can read it at once. The global record keeps ids and dates
- * only; the summary lives with the notices, in the tenants' regions (R-T2).
+ * region's database, written there from a `tenant.notice-issued` event (within a second), so an incident naming
+ * tenants of both regions works wherever support runs. The global record keeps ids and dates only; the summary
+ * travels in the events and lives with the notices, in the tenants' regions (R-T2).
  */
 @Injectable()
 export class IncidentsService {
@@ -63,23 +64,20 @@ export class IncidentsService {
           manager,
         );
       }
-      // Written before the global transaction commits: if a region fails, the incident is not recorded at all
-      // and the admin retries (notices already written elsewhere are then duplicated, never lost).
-      for (const region of REGIONS) {
-        const inRegion = tenants.filter((t) => t.region === region);
-        if (inRegion.length === 0) continue;
-        await this.databases.forRegion(region).transaction(async (regional) => {
-          for (const tenant of inRegion) {
-            await regional.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
-            await NoticesRepository.insert(regional, {
-              id: randomUUID(),
-              tenantId: tenant.id,
-              kind: 'incident',
-              summary: dto.summary,
-            });
-          }
-        });
-      }
+      // One event per tenant, on its region's topic: that region writes the notice (R-T2), however support is
+      // deployed; the record, its audit entries and the events commit together (R-X5).
+      await appendToOutbox(
+        manager,
+        tenants.map((tenant) => {
+          const data: TenantNoticeIssuedV1 = {
+            noticeId: randomUUID(),
+            incidentId: id,
+            kind: 'incident',
+            summary: dto.summary,
+          };
+          return { type: TENANT_NOTICE_ISSUED, region: tenant.region, tenantId: tenant.id, data };
+        }),
+      );
     });
     return { id };
   }
