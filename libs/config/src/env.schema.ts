@@ -195,6 +195,47 @@ export class EnvSchema {
   @Min(1)
   TENANT_SEND_RATE_PER_SECOND = 2000;
 
+  /**
+   * HTTP listener timeouts (R-X6), so no client holds a socket, a file or a request slot by going quiet. Headers
+   * must arrive within HTTP_HEADERS_TIMEOUT_MS; the whole request, body included, within HTTP_REQUEST_TIMEOUT_MS
+   * (900 s: a 250 MB import at 2.3 Mbit/s); an idle keep-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT_MS
+   * (above the usual 60 s of load balancers, so they close first); a socket silent both ways for
+   * HTTP_IDLE_TIMEOUT_MS is closed (above the longest answer computed in one go, a full suppression import).
+   */
+  @IsInt()
+  @Min(1000)
+  HTTP_HEADERS_TIMEOUT_MS = 30000;
+
+  @IsInt()
+  @Min(1000)
+  HTTP_REQUEST_TIMEOUT_MS = 900000;
+
+  @IsInt()
+  @Min(1000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
+
+  @IsInt()
+  @Min(1000)
+  HTTP_IDLE_TIMEOUT_MS = 120000;
+
+  /**
+   * PostgreSQL timeouts of every application connection (R-X6): a statement running longer, or a transaction left
+   * idle longer, is ended by the server and its connection returns to the pool. Migrations connect as the owner
+   * and are not bound by them.
+   */
+  @IsInt()
+  @Min(1000)
+  DB_STATEMENT_TIMEOUT_MS = 60000;
+
+  @IsInt()
+  @Min(1000)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30000;
+
+  /** Bytes of import files a tenant may have on disk at once, spooled or waiting to run (R-X6); 2 GiB. */
+  @IsInt()
+  @Min(1)
+  TENANT_IMPORT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
+
   /** DKIM signing of campaign messages (R-S5), optional: domain, selector and key are set together or not at all. */
   @IsOptional()
   @Matches(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { message: 'DKIM_DOMAIN must be a domain name' })
@@ -239,6 +280,10 @@ export class EnvSchema {
   @IsString()
   DATA_DIR = '.cache/data';
 
+  /** Folder of the tracking spool (hits kept while the broker is away), apart from tenants' import files. */
+  @IsString()
+  SPOOL_DIR = '.cache/spool';
+
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;
@@ -260,4 +305,11 @@ export const NUMERIC_ENV_KEYS = [
   'PURGE_BATCH_SIZE',
   'TENANT_RATE_LIMIT_PER_SECOND',
   'TENANT_SEND_RATE_PER_SECOND',
+  'HTTP_HEADERS_TIMEOUT_MS',
+  'HTTP_REQUEST_TIMEOUT_MS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'HTTP_IDLE_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+  'TENANT_IMPORT_QUOTA_BYTES',
 ] as const;

@@ -157,4 +157,37 @@ describe('loadConfig', () => {
     ).toThrow(/DKIM_PRIVATE_KEY_FILE cannot be read/);
     expect(() => loadConfig({ TENANT_SEND_RATE_PER_SECOND: '0' })).toThrow(/TENANT_SEND_RATE_PER_SECOND/);
   });
+
+  it('R-X6: HTTP and PostgreSQL timeouts, the import quota and the spool folder have defaults and can be set', () => {
+    const defaults = loadConfig({});
+    expect(defaults.timeouts).toEqual({
+      httpHeadersMs: 30000,
+      httpRequestMs: 900000,
+      httpKeepAliveMs: 72000,
+      httpIdleMs: 120000,
+      dbStatementMs: 60000,
+      dbIdleInTransactionMs: 30000,
+    });
+    expect(defaults.limits.tenantImportQuotaBytes).toBe(2 * 1024 ** 3);
+    expect(defaults.spoolDir).toMatch(/\.cache\/spool$/);
+    expect(defaults.spoolDir.startsWith(defaults.dataDir)).toBe(false);
+
+    const set = loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '4000',
+      DB_STATEMENT_TIMEOUT_MS: '5000',
+      TENANT_IMPORT_QUOTA_BYTES: '1048576',
+      SPOOL_DIR: '/var/spool/missive',
+    });
+    expect(set.timeouts).toMatchObject({ httpHeadersMs: 2000, httpRequestMs: 4000, dbStatementMs: 5000 });
+    expect(set.limits.tenantImportQuotaBytes).toBe(1048576);
+    expect(set.spoolDir).toBe('/var/spool/missive');
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    );
+    expect(() => loadConfig({ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'soon' })).toThrow(
+      /DB_IDLE_IN_TRANSACTION_TIMEOUT_MS must be a whole number/,
+    );
+    expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: '10' })).toThrow(/HTTP_IDLE_TIMEOUT_MS/);
+  });
 });

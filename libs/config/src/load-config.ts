@@ -134,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   if (production && !schema.PUBLIC_BASE_URL.startsWith('https://')) {
     problems.push('PUBLIC_BASE_URL must be https when NODE_ENV=production (R-X2)');
   }
+  if (schema.HTTP_HEADERS_TIMEOUT_MS > schema.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (headers are part of the request)');
+  }
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
   if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
   const smtpUrls: Record<Region, string | null> = {
@@ -201,10 +204,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     limits: {
       tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND,
       tenantSendRatePerSecond: schema.TENANT_SEND_RATE_PER_SECOND,
+      tenantImportQuotaBytes: schema.TENANT_IMPORT_QUOTA_BYTES,
+    },
+    timeouts: {
+      httpHeadersMs: schema.HTTP_HEADERS_TIMEOUT_MS,
+      httpRequestMs: schema.HTTP_REQUEST_TIMEOUT_MS,
+      httpKeepAliveMs: schema.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      httpIdleMs: schema.HTTP_IDLE_TIMEOUT_MS,
+      dbStatementMs: schema.DB_STATEMENT_TIMEOUT_MS,
+      dbIdleInTransactionMs: schema.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
     linkTokenKeys,
     services: schema.SERVICES ?? null,
     dataDir: resolve(schema.DATA_DIR),
+    spoolDir: resolve(schema.SPOOL_DIR),
     queueNamespace: schema.QUEUE_NAMESPACE ?? null,
     tenantKeyMaster: Buffer.from(schema.TENANT_KEY_MASTER ?? DEV_TENANT_KEY_MASTER, 'base64'),
   });

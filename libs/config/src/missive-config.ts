@@ -45,11 +45,27 @@ export abstract class MissiveConfig {
   };
   abstract readonly support: { bootstrapToken: string | null };
   abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
-  abstract readonly limits: { tenantRatePerSecond: number; tenantSendRatePerSecond: number };
+  abstract readonly limits: {
+    tenantRatePerSecond: number;
+    tenantSendRatePerSecond: number;
+    /** Bytes of import files one tenant may have on disk at once (R-X6). */
+    tenantImportQuotaBytes: number;
+  };
+  /** R-X6: how long a client, a statement or a transaction may hold a resource, in milliseconds. */
+  abstract readonly timeouts: {
+    httpHeadersMs: number;
+    httpRequestMs: number;
+    httpKeepAliveMs: number;
+    httpIdleMs: number;
+    dbStatementMs: number;
+    dbIdleInTransactionMs: number;
+  };
   abstract readonly linkTokenKeys: { kid: string; secret: string }[];
   /** SERVICES: the names of the services this process runs, or null for all of them. */
   abstract readonly services: string | null;
   abstract readonly dataDir: string;
+  /** The tracking spool's folder, apart from DATA_DIR's tenant folders. */
+  abstract readonly spoolDir: string;
   /** Appended to BullMQ key prefixes (`na:bull`, `na:bull:<ns>`); tests isolate their queues with it. */
   abstract readonly queueNamespace: string | null;
   /** 32 bytes wrapping the tenants' data keys. */

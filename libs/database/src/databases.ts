@@ -12,7 +12,12 @@ export interface EntityRegistry {
 /** Pool size per database and process; 3 databases × this stays well under PostgreSQL's 100 connections. */
 const POOL_SIZE = 10;
 
-function dataSource(url: string, entities: EntityList, name: string): DataSource {
+/**
+ * R-X6: every application connection carries its own statement and idle-in-transaction timeouts, sent at connect
+ * time, so they hold however the login was provisioned (a setting on the NOLOGIN group role would not reach its
+ * member logins). Migrations connect as the owner through their own data source and are not bound by them.
+ */
+function dataSource(url: string, entities: EntityList, name: string, config: MissiveConfig): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -20,7 +25,13 @@ function dataSource(url: string, entities: EntityList, name: string): DataSource
     synchronize: false,
     migrationsRun: false,
     applicationName: `missive:${name}`,
-    extra: { max: POOL_SIZE, idleTimeoutMillis: 30000, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: POOL_SIZE,
+      idleTimeoutMillis: 30000,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: config.timeouts.dbStatementMs,
+      idle_in_transaction_session_timeout: config.timeouts.dbIdleInTransactionMs,
+    },
   });
 }
 
@@ -34,9 +45,14 @@ export class Databases {
 
   /** Only the regions this instance serves (REGIONS) get a connection: an NA deployment never holds EEA credentials. */
   constructor(config: MissiveConfig, entities: EntityRegistry) {
-    this.global = dataSource(config.databases.global, entities.global, 'global');
+    this.global = dataSource(config.databases.global, entities.global, 'global', config);
     for (const region of REGIONS.filter((r) => config.regions.includes(r))) {
-      this.regional[region] = dataSource(config.databases.regional[region], entities.regional, region.toLowerCase());
+      this.regional[region] = dataSource(
+        config.databases.regional[region],
+        entities.regional,
+        region.toLowerCase(),
+        config,
+      );
     }
   }
 

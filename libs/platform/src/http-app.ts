@@ -19,6 +19,9 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 export const MAX_PARAM_LENGTH = MAX_LINK_TOKEN_LENGTH;
 
+/** How often the listener looks for requests past their header or request timeout. */
+const HTTP_TIMEOUT_CHECK_MS = 1000;
+
 export interface ListenerSpec {
   /** `public` or `support`: labels metrics and the OpenAPI title. */
   listener: 'public' | 'support';
@@ -41,10 +44,20 @@ function rootModule(platform: Platform, modules: Type[]): DynamicModule {
  * metrics, OpenAPI at /docs (document at /docs-json), and the Kafka consumers of its modules.
  */
 export async function createListenerApp(platform: Platform, spec: ListenerSpec): Promise<NestFastifyApplication> {
+  const { timeouts } = platform.config;
   const adapter = new FastifyAdapter({
     bodyLimit: DEFAULT_BODY_LIMIT,
     maxParamLength: MAX_PARAM_LENGTH,
     trustProxy: false,
+    // R-X6: a client that goes quiet loses its connection (the variables and their reasons: libs/config).
+    requestTimeout: timeouts.httpRequestMs,
+    keepAliveTimeout: timeouts.httpKeepAliveMs,
+    connectionTimeout: timeouts.httpIdleMs,
+    http: {
+      headersTimeout: timeouts.httpHeadersMs,
+      // Node checks the header and request timeouts this often (30 s by default, which would double the first).
+      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec.modules), adapter, {
     logger: new PinoNestLogger(platform.logger.child({ listener: spec.listener })),

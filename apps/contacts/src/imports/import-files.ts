@@ -28,14 +28,22 @@ export class ImportFiles {
     return join(this.tenantFolder(region, tenantId), importId);
   }
 
-  /** Streams the upload to disk (never held whole in memory); 413 past the limit. Returns the byte count. */
-  async save(body: Readable, path: string, limit = MAX_IMPORT_BYTES): Promise<number> {
+  /**
+   * Streams the upload to disk (never held whole in memory); `tooLarge` (413) past the limit. Returns the byte count.
+   * No database connection is held meanwhile: a client sending slowly holds only its socket and this file (R-X6).
+   */
+  async save(
+    body: Readable,
+    path: string,
+    limit = MAX_IMPORT_BYTES,
+    tooLarge = () => new DomainError('payload_too_large', `An import file may hold ${limit} bytes`, 413),
+  ): Promise<number> {
     await mkdir(join(path, '..'), { recursive: true });
     let bytes = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytes += chunk.length;
-        if (bytes > limit) done(new DomainError('payload_too_large', `An import file may hold ${limit} bytes`, 413));
+        if (bytes > limit) done(tooLarge());
         else done(null, chunk);
       },
     });

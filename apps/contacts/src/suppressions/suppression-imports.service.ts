@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -5,6 +7,7 @@ import { Databases } from '@missive/database';
 import { DomainError, InvalidInputError } from '@missive/http';
 import type { TenantContext } from '@missive/tenancy';
 import { parseCsvChunk } from '../imports/csv-chunk';
+import { ImportFiles } from '../imports/import-files';
 import { MAX_STORED_ERRORS, type ImportError } from '../imports/imports.repository';
 import { frameRecords } from '../imports/record-framer';
 import type { SuppressionImportResponse } from './dto/suppression.dto';
@@ -33,30 +36,23 @@ function tooLarge(): DomainError {
   );
 }
 
-/** The request body as it arrives, refused (413) past the limit without reading further. */
-async function* limited(body: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > limit) throw tooLarge();
-    yield chunk;
-  }
-}
-
 /**
  * CSV import of suppressions (R-U5): `POST /v1/suppressions/imports`, a `text/csv` body with an `email` column and
- * an optional `reason`. The body is streamed — framed and parsed as contact imports are, checked row by row by the
- * single-add rule, written 5,000 addresses at a time through `SuppressionsService.addAll` (so the matching contacts
- * become suppressed and the same events go out, R-C7, R-X5) — all in one tenant transaction: the answer describes
- * exactly what was committed, and a failed request leaves nothing behind (R-C5) and can simply be sent again.
- * Synchronous, not a queued job like contact imports: rows are tiny, the cap keeps a request under a minute,
- * re-sending is harmless (already listed addresses are counted, not changed), and no file is ever kept.
+ * an optional `reason`. The body is first spooled to the tenant's import folder, so no transaction is open while the
+ * client is still sending (R-X6: a stalled upload holds no database connection). The file is then framed and parsed
+ * as contact imports are, checked row by row by the single-add rule, written 5,000 addresses at a time through
+ * `SuppressionsService.addAll` (so the matching contacts become suppressed and the same events go out, R-C7, R-X5)
+ * — all in one tenant transaction: the answer describes exactly what was committed, and a failed request leaves
+ * nothing behind (R-C5) and can simply be sent again. Synchronous, not a queued job like contact imports: rows are
+ * tiny, the cap keeps a request under a minute, re-sending is harmless (already listed addresses are counted, not
+ * changed), and the spooled file is deleted once answered.
  */
 @Injectable()
 export class SuppressionImportsService {
   constructor(
     private readonly databases: Databases,
     private readonly suppressions: SuppressionsService,
+    private readonly files: ImportFiles,
   ) {}
 
   async import(
@@ -72,10 +68,18 @@ export class SuppressionImportsService {
       ]);
     }
     if (Number(contentLength) > MAX_SUPPRESSION_IMPORT_BYTES) throw tooLarge();
-    return this.databases.withTenant(tenant.region, tenant.id, (m) => this.stream(m, tenant, body as Readable));
+    const path = this.files.pathOf(tenant.region, tenant.id, `suppressions-${randomUUID()}.csv`);
+    await this.files.save(body as Readable, path, MAX_SUPPRESSION_IMPORT_BYTES, tooLarge);
+    try {
+      return await this.databases.withTenant(tenant.region, tenant.id, (m) =>
+        this.stream(m, tenant, createReadStream(path)),
+      );
+    } finally {
+      await this.files.remove(path);
+    }
   }
 
-  private async stream(m: EntityManager, tenant: Tenant, body: Readable): Promise<SuppressionImportResponse> {
+  private async stream(m: EntityManager, tenant: Tenant, file: Readable): Promise<SuppressionImportResponse> {
     const answer: SuppressionImportResponse = {
       received: 0,
       added: 0,
@@ -100,7 +104,7 @@ export class SuppressionImportsService {
       answer.alreadySuppressed += suppressions.length - added.length;
     };
 
-    for await (const chunk of frameRecords(limited(body, MAX_SUPPRESSION_IMPORT_BYTES), {
+    for await (const chunk of frameRecords(file, {
       quoted: true,
       maxRecordBytes: MAX_RECORD_BYTES,
     })) {
