@@ -1,3 +1,5 @@
+import { walkHtml } from './html-tokens';
+
 /**
  * The links of a campaign, fixed when the campaign is created: every static http(s) href of the HTML template gets
  * an index and is replaced by a variable, so each message can carry either a signed click URL or the plain URL
@@ -14,24 +16,34 @@ export interface LinkPlan {
   links: CampaignLink[];
 }
 
-const HREF = /(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"'\s]+)\2/gi;
 export const MAX_TRACKED_LINKS = 200;
+
+/** What the old regex took as a static URL: http(s), no spaces or quotes; the test runs on one value, not the HTML. */
+const STATIC_URL = /^https?:\/\/[^"'\s]+$/i;
 
 export function linkVariable(index: number): string {
   return `__link_${index}`;
 }
 
-function decodeEntities(url: string): string {
-  return url.replace(/&amp;/g, '&');
-}
-
+/** Each `<a href>` value, found by the HTML tokenizer (R-X6), replaced in place; the rest of the HTML is kept as is. */
 export function planLinks(html: string): LinkPlan {
   const links: CampaignLink[] = [];
-  const rewritten = html.replace(HREF, (match, prefix: string, quote: string, url: string) => {
-    if (url.includes('{{') || url.includes('{%') || links.length >= MAX_TRACKED_LINKS) return match;
-    const index = links.length;
-    links.push({ index, url: decodeEntities(url) });
-    return `${prefix}${quote}{{ ${linkVariable(index)} }}${quote}`;
+  const parts: string[] = [];
+  let copied = 0;
+  walkHtml(html, {
+    openTag(name, attributes) {
+      if (name !== 'a') return;
+      const href = attributes.find((a) => a.name === 'href');
+      if (!href || links.length >= MAX_TRACKED_LINKS) return;
+      const url = href.value;
+      if (!STATIC_URL.test(url) || url.includes('{{') || url.includes('{%')) return;
+      const index = links.length;
+      links.push({ index, url });
+      const variable = `{{ ${linkVariable(index)} }}`;
+      parts.push(html.slice(copied, href.valueStart), href.quoted ? variable : `"${variable}"`);
+      copied = href.valueEnd;
+    },
   });
-  return { html: rewritten, links };
+  parts.push(html.slice(copied));
+  return { html: parts.join(''), links };
 }

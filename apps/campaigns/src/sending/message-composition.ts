@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RenderedParts } from '../templates/liquid-templates';
+import { walkHtml } from './html-tokens';
 import { linkVariable, type CampaignLink } from './link-plan';
 
 export interface MessageUrls {
@@ -36,22 +37,52 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function htmlToText(html: string): string {
-  return html
-    .replace(/<(br|\/p|\/div|\/h\d|\/li)\s*\/?>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+/** Elements whose text a reader never sees in the body. */
+const HIDDEN_TEXT = new Set(['script', 'style', 'title']);
+/** End tags (and `<br>`) that end a line of the text part. */
+const LINE_ENDS = new Set(['br', 'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li']);
+
+export interface HtmlFacts {
+  /** The visible text, a line break for `<br>` and the end of each block (the text part when the template has none). */
+  text: string;
+  /** Whether the unsubscribe URL is already a link's target or visible text. */
+  hasUnsubscribe: boolean;
+  /** Index of the first `</body>`'s `<`, or -1. */
+  bodyEnd: number;
 }
 
-function insertBeforeBodyEnd(html: string, fragment: string): string {
-  const end = html.search(/<\/body\s*>/i);
-  return end >= 0 ? `${html.slice(0, end)}${fragment}${html.slice(end)}` : `${html}${fragment}`;
+/** Reads a rendered HTML part once, with the tokenizer (R-X6): no regular expression runs over HTML. */
+export function readHtml(html: string, unsubscribeUrl: string): HtmlFacts {
+  const text: string[] = [];
+  let hidden = '';
+  let linksToUnsubscribe = false;
+  let bodyEnd = -1;
+  walkHtml(html, {
+    openTag(name, attributes) {
+      if (HIDDEN_TEXT.has(name)) hidden = name;
+      else if (name === 'br') text.push('\n');
+      if (
+        (name === 'a' || name === 'area') &&
+        attributes.some((a) => a.name === 'href' && a.value === unsubscribeUrl)
+      ) {
+        linksToUnsubscribe = true;
+      }
+    },
+    closeTag(name, start) {
+      if (name === hidden) hidden = '';
+      else if (LINE_ENDS.has(name)) text.push('\n');
+      if (name === 'body' && bodyEnd < 0) bodyEnd = start;
+    },
+    text(chunk) {
+      if (!hidden) text.push(chunk);
+    },
+  });
+  const visible = text.join('').replaceAll('\u00A0', ' ');
+  return {
+    text: visible.replace(/\n{3,}/g, '\n\n').trim(),
+    hasUnsubscribe: linksToUnsubscribe || visible.includes(unsubscribeUrl),
+    bodyEnd,
+  };
 }
 
 /**
@@ -60,22 +91,20 @@ function insertBeforeBodyEnd(html: string, fragment: string): string {
  * the template has none, and the open pixel only where opens are tracked (R-S4).
  */
 export function composeMessage(rendered: RenderedParts, urls: MessageUrls, messageDomain: string): ComposedMessage {
-  let html = rendered.html;
-  let text = rendered.text ?? htmlToText(rendered.html);
-  const escapedUrl = escapeHtml(urls.unsubscribeUrl);
-  if (!html.includes(escapedUrl) && !html.includes(urls.unsubscribeUrl)) {
-    html = insertBeforeBodyEnd(
-      html,
-      `<p style="font-size:12px;color:#666"><a href="${escapedUrl}">Unsubscribe</a></p>`,
+  const facts = readHtml(rendered.html, urls.unsubscribeUrl);
+  let text = rendered.text ?? facts.text;
+  const before: string[] = [];
+  if (!facts.hasUnsubscribe) {
+    before.push(
+      `<p style="font-size:12px;color:#666"><a href="${escapeHtml(urls.unsubscribeUrl)}">Unsubscribe</a></p>`,
     );
   }
   if (!text.includes(urls.unsubscribeUrl)) text = `${text}\n\nUnsubscribe: ${urls.unsubscribeUrl}\n`;
   if (urls.pixelUrl) {
-    html = insertBeforeBodyEnd(
-      html,
-      `<img src="${escapeHtml(urls.pixelUrl)}" width="1" height="1" alt="" style="display:block;border:0">`,
-    );
+    before.push(`<img src="${escapeHtml(urls.pixelUrl)}" width="1" height="1" alt="" style="display:block;border:0">`);
   }
+  const end = facts.bodyEnd >= 0 ? facts.bodyEnd : rendered.html.length;
+  const html = `${rendered.html.slice(0, end)}${before.join('')}${rendered.html.slice(end)}`;
   const messageId = `<${randomBytes(16).toString('hex')}@${messageDomain}>`;
   return {
     subject: rendered.subject,
