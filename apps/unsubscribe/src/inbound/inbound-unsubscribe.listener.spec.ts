@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { InboundUnsubscribeListener, tokenFromRecipient } from './inbound-unsubscribe.listener';
 
@@ -54,5 +55,58 @@ describe('inbound unsubscribe listener over real SMTP (R-U3)', () => {
     expect(tokenFromRecipient(`unsubscribe+${VALID}@x.example`)).toBe(VALID);
     expect(tokenFromRecipient(`Unsubscribe+${VALID}@x.example`)).toBeNull();
     expect(tokenFromRecipient(`unsubscribe+short@x.example`)).toBeNull();
+  });
+});
+
+describe('inbound unsubscribe listener: clients and idle connections are bounded (R-X6)', () => {
+  const listener = new InboundUnsubscribeListener<string>({
+    port: 0,
+    host: '127.0.0.1',
+    verify: () => null,
+    optOut: async () => undefined,
+    limits: { maxClients: 2, socketTimeoutMs: 300 },
+  });
+  let port: number;
+
+  beforeAll(async () => {
+    port = await listener.start();
+  });
+  afterAll(() => listener.stop());
+
+  /** Connects and collects what the server says until it closes the connection (or `closeAfterMs` passes). */
+  const connectAndListen = (closeAfterMs: number) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let said = '';
+    socket.on('data', (chunk: string) => (said += chunk));
+    const closed = new Promise<{ said: string; byServer: boolean }>((resolve) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ said, byServer: false });
+      }, closeAfterMs);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ said, byServer: true });
+      });
+    });
+    const greeted = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    return { closed, greeted };
+  };
+
+  it('a client past maxClients is answered 421 and closed; the first ones are greeted', async () => {
+    const first = connectAndListen(1000);
+    const second = connectAndListen(1000);
+    await Promise.all([first.greeted, second.greeted]);
+    const third = await connectAndListen(5000).closed;
+    expect(third.byServer).toBe(true);
+    expect(third.said).toMatch(/^421 /);
+    expect((await first.closed).said).toMatch(/^220 /);
+    expect((await second.closed).said).toMatch(/^220 /);
+  });
+
+  it('an idle connection is closed after socketTimeoutMs', async () => {
+    const idle = await connectAndListen(5000).closed;
+    expect(idle.byServer).toBe(true);
+    expect(idle.said).toMatch(/^220 .*\r\n421 /s);
   });
 });

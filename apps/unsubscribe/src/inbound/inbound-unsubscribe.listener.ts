@@ -8,6 +8,28 @@ export function tokenFromRecipient(address: string): string | null {
   return RECIPIENT.exec(address.trim())?.[1] ?? null;
 }
 
+/**
+ * What one client may hold (R-X6). A genuine unsubscribe mail has one recipient and a few KB; anyone can find a
+ * valid token in a message's headers, so these bound what that token can be used for.
+ */
+export interface InboundLimits {
+  /** Connections at once; the next one is answered 421 and closed. */
+  maxClients: number;
+  /** Distinct recipients a message; a repeated one counts once, the next new one gets 452 (RFC 5321 4.5.3.1.10). */
+  maxRecipients: number;
+  /** Bytes a message; a larger one is answered 552 and changes nothing. */
+  maxMessageBytes: number;
+  /** A connection idle this long is closed. */
+  socketTimeoutMs: number;
+}
+
+export const INBOUND_LIMITS: Readonly<InboundLimits> = {
+  maxClients: 100,
+  maxRecipients: 10,
+  maxMessageBytes: 1024 * 1024,
+  socketTimeoutMs: 30_000,
+};
+
 export interface InboundUnsubscribeOptions<TClaims> {
   port: number;
   host?: string;
@@ -15,6 +37,11 @@ export interface InboundUnsubscribeOptions<TClaims> {
   verify: (token: string) => TClaims | null;
   /** Stores the opt-out durably; the SMTP answer (250) waits for it. */
   optOut: (claims: TClaims) => Promise<void>;
+  limits?: Partial<InboundLimits>;
+}
+
+function smtpError(responseCode: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode });
 }
 
 /**
@@ -28,35 +55,47 @@ export class InboundUnsubscribeListener<TClaims> {
   constructor(private readonly options: InboundUnsubscribeOptions<TClaims>) {}
 
   async start(): Promise<number> {
-    const accepted = new WeakMap<object, TClaims[]>();
+    const limits = { ...INBOUND_LIMITS, ...this.options.limits };
+    // The message's recipients by token, filled in place: a repeated token is one recipient.
+    const accepted = new WeakMap<object, Map<string, TClaims>>();
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH'],
       logger: false,
-      size: 1024 * 1024,
-      onRcptTo: (address: SMTPServerAddress, session, callback) => {
+      size: limits.maxMessageBytes,
+      maxClients: limits.maxClients,
+      socketTimeout: limits.socketTimeoutMs,
+      onMailFrom: (_address, session, callback) => {
+        accepted.delete(session); // a new transaction starts with no recipients
+        callback();
+      },
+      onRcptTo: (address: SMTPServerAddress, session, rcptCallback) => {
+        // Answered on the next turn of the event loop: smtp-server reads a pipelined batch of commands one after
+        // the other as long as each is answered at once, so thousands of RCPTs in one write would run as one block.
+        const callback = (err?: Error) => void setImmediate(rcptCallback, err);
         const token = tokenFromRecipient(address.address);
-        const claims = token ? this.options.verify(token) : null;
-        if (!claims) {
-          const refusal = new Error('no such mailbox') as Error & { responseCode: number };
-          refusal.responseCode = 550;
-          return callback(refusal);
+        const recipients = accepted.get(session) ?? new Map<string, TClaims>();
+        if (token !== null && recipients.has(token)) return callback();
+        if (recipients.size >= limits.maxRecipients) {
+          return callback(smtpError(452, `4.5.3 Too many recipients: at most ${limits.maxRecipients} a message`));
         }
-        accepted.set(session, [...(accepted.get(session) ?? []), claims]);
+        const claims = token ? this.options.verify(token) : null;
+        if (!claims) return callback(smtpError(550, 'no such mailbox'));
+        recipients.set(token!, claims);
+        accepted.set(session, recipients);
         callback();
       },
       onData: (stream, session, callback) => {
         stream.on('data', () => undefined);
         stream.on('end', () => {
-          const claims = accepted.get(session) ?? [];
+          const claims = [...(accepted.get(session)?.values() ?? [])];
           accepted.delete(session);
+          if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
+            return callback(smtpError(552, `5.3.4 Message too big: at most ${limits.maxMessageBytes} bytes`));
+          }
           Promise.all(claims.map((c) => this.options.optOut(c))).then(
             () => callback(),
-            () => {
-              const failure = new Error('try again later') as Error & { responseCode: number };
-              failure.responseCode = 451;
-              callback(failure);
-            },
+            () => callback(smtpError(451, 'try again later')),
           );
         });
       },
