@@ -85,6 +85,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * API-key lookups in the global directory, by answer (`known`, `unknown`): a key the in-process caches did not
+   * answer. R-X6: an unknown key costs one at most, so a flood of made-up keys shows here as a bounded count.
+   */
+  readonly apiKeyLookups = new Counter({
+    name: 'missive_api_key_lookups_total',
+    help: 'API keys looked up in the global directory (not answered by a cache), by result: known, unknown',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+
   // --- Issue 10: what deploy/observability (dashboard, alerts) reads. Declared here; recorded where noted. -------
 
   /** Campaign messages by final outcome (the report's sent/failed/bounced/unknown); recorded by apps/campaigns. */
@@ -135,7 +146,11 @@ export class Metrics {
    * Sources of the store-derived gauges below, read at scrape time (prom-client `collect`), so nothing polls a
    * store while nobody scrapes. Set by libs/platform/src/store-metrics.ts; on a bare `Metrics` they stay empty.
    */
-  readonly scrapeSources: { queues?: () => Promise<void>; purges?: () => Promise<void> } = {};
+  readonly scrapeSources: {
+    queues?: () => Promise<void>;
+    purges?: () => Promise<void>;
+    privacyRequests?: () => Promise<void>;
+  } = {};
 
   readonly queueJobs = new Gauge({
     name: 'missive_bullmq_queue_jobs',
@@ -163,7 +178,19 @@ export class Metrics {
     collect: () => this.scrapeSources.purges?.(),
   });
 
-  /** 1 when the last scrape-time read of a store (`source`: bullmq, purges) worked, 0 when it failed or timed out. */
+  /** R-D3: data-subject requests still pending past their due date (R-D1), per region; from the regional databases. */
+  readonly privacyRequestsOverdue = new Gauge({
+    name: 'missive_privacy_requests_overdue',
+    help: 'Data-subject requests still pending after their due date (R-D1, R-D3), per region',
+    labelNames: ['region'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.privacyRequests?.(),
+  });
+
+  /**
+   * 1 when the last scrape-time read of a store (`source`: bullmq, purges, privacy_requests) worked, 0 when it failed
+   * or timed out.
+   */
   readonly storeMetricsUp = new Gauge({
     name: 'missive_store_metrics_up',
     help: 'Whether the last scrape-time read of a store for metrics succeeded (1) or not (0)',

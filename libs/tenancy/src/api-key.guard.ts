@@ -15,7 +15,8 @@ interface KeyedRequest {
 
 /**
  * `Authorization: Bearer mk_…` → the tenant (R-X1). A malformed key is refused before any lookup; a known one
- * costs a SHA-256 and a map lookup (TenantDirectory's cache). From `terminatedAt` on, only routes marked
+ * costs a SHA-256 and a map lookup (TenantDirectory's cache), an unknown one a directory lookup once (R-X6). A body
+ * over its route's limit was already refused from its `content-length` while Fastify parsed it, before this guard. From `terminatedAt` on, only routes marked
  * `@AllowTerminated()` accept the tenant's keys (R-P1).
  */
 @Injectable()

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import { Metrics } from '@missive/observability';
 import { hashesEqual } from './api-key.rules';
 import type { TenantContext, TenantStatus } from './tenant-context';
 import { TtlCache } from './ttl-cache';
@@ -10,8 +12,13 @@ import { TtlCache } from './ttl-cache';
  * an entry missed by them is still refreshed within this time.
  */
 export const API_KEY_CACHE_TTL_MS = 30000;
-/** Unknown keys are remembered briefly, so a client with a wrong key does not cost one query per request. */
-const UNKNOWN_KEY_TTL_MS = 5000;
+/**
+ * Unknown keys are remembered (R-X6: one lookup each at most), in a cache of their own so that a flood of made-up
+ * keys evicts only other made-up keys, never a real one. An unknown key stays unknown: keys are 32 random bytes,
+ * and a revoked key or a purged tenant's never returns. About 150 bytes an entry: 50,000 hold 7–8 MB.
+ */
+const UNKNOWN_KEY_TTL_MS = 10 * 60 * 1000;
+const MAX_UNKNOWN_KEYS = 50000;
 const MAX_CACHED_KEYS = 20000;
 
 interface ResolvedKey {
@@ -37,11 +44,15 @@ interface KeyRow {
 @Injectable()
 export class TenantDirectory {
   private readonly cache = new TtlCache<string, ResolvedKey>(MAX_CACHED_KEYS, API_KEY_CACHE_TTL_MS);
+  private readonly unknownKeys = new LRUCache<string, true>({ max: MAX_UNKNOWN_KEYS, ttl: UNKNOWN_KEY_TTL_MS });
   private readonly inFlight = new Map<string, Promise<ResolvedKey>>();
   /** Bumped on every eviction, so a lookup that started before it does not re-cache a stale answer. */
   private generation = 0;
 
-  constructor(private readonly databases: Databases) {}
+  constructor(
+    private readonly databases: Databases,
+    private readonly metrics: Metrics,
+  ) {}
 
   async resolve(keyHash: string): Promise<TenantContext | null> {
     const cached = this.cached(keyHash);
@@ -55,7 +66,8 @@ export class TenantDirectory {
    */
   cached(keyHash: string): TenantContext | null | undefined {
     const resolved = this.cache.get(keyHash);
-    return resolved ? this.admit(resolved, keyHash) : undefined;
+    if (resolved) return this.admit(resolved, keyHash);
+    return this.unknownKeys.has(keyHash) ? null : undefined;
   }
 
   private admit(resolved: ResolvedKey, keyHash: string): TenantContext | null {
@@ -80,9 +92,9 @@ export class TenantDirectory {
     const generation = this.generation;
     const loading = this.query(keyHash)
       .then((resolved) => {
-        if (generation === this.generation) {
-          this.cache.set(keyHash, resolved, resolved.tenant ? API_KEY_CACHE_TTL_MS : UNKNOWN_KEY_TTL_MS);
-        }
+        // An eviction only ever makes a key unknown, so an unknown answer is kept even if one happened meanwhile.
+        if (!resolved.tenant) this.unknownKeys.set(keyHash, true);
+        else if (generation === this.generation) this.cache.set(keyHash, resolved);
         return resolved;
       })
       .finally(() => this.inFlight.delete(keyHash));
@@ -99,6 +111,7 @@ export class TenantDirectory {
       [keyHash],
     );
     const row = rows[0];
+    this.metrics.apiKeyLookups.inc({ result: row ? 'known' : 'unknown' });
     if (!row) return { keyHash, tenant: null };
     return {
       keyHash: row.key_hash,

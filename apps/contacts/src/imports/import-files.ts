@@ -10,6 +10,7 @@ import { DomainError } from '@missive/http';
 
 /** R-C6: a whole import file, 200 MB promised, with room to spare; JSON bodies keep the 1 MB limit. */
 export const MAX_IMPORT_BYTES = 250 * 1024 * 1024;
+export const IMPORT_FILE_TOO_LARGE = `An import file may hold ${MAX_IMPORT_BYTES} bytes`;
 
 /**
  * Uploaded import files, kept only while the import needs them, under

@@ -28,12 +28,10 @@ const BATCH_ROWS = 5000;
 /** A suppression row is an address and a short reason; a longer record is refused alone. */
 const MAX_RECORD_BYTES = 16 * 1024;
 
+export const SUPPRESSION_FILE_TOO_LARGE = `A suppression file may hold ${MAX_SUPPRESSION_IMPORT_BYTES} bytes; split larger lists`;
+
 function tooLarge(): DomainError {
-  return new DomainError(
-    'payload_too_large',
-    `A suppression file may hold ${MAX_SUPPRESSION_IMPORT_BYTES} bytes; split larger lists`,
-    413,
-  );
+  return new DomainError('payload_too_large', SUPPRESSION_FILE_TOO_LARGE, 413);
 }
 
 /**

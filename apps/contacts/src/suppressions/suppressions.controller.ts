@@ -16,7 +16,12 @@ import {
   SuppressionPage,
   SuppressionResponse,
 } from './dto/suppression.dto';
-import { SuppressionImportsService } from './suppression-imports.service';
+import { RawBodyLimit } from '../raw-bodies';
+import {
+  MAX_SUPPRESSION_IMPORT_BYTES,
+  SUPPRESSION_FILE_TOO_LARGE,
+  SuppressionImportsService,
+} from './suppression-imports.service';
 import { SuppressionsService } from './suppressions.service';
 
 /** Public suppression-list API (R-U5, API.md). */
@@ -52,6 +57,7 @@ export class SuppressionsController {
    * answered once every row is applied, with the counts and the per-row errors.
    */
   @Post('imports')
+  @RawBodyLimit(MAX_SUPPRESSION_IMPORT_BYTES, SUPPRESSION_FILE_TOO_LARGE)
   @HttpCode(200)
   @ApiConsumes('text/csv')
   @ApiOkResponse({ type: SuppressionImportResponse })
