@@ -10,6 +10,7 @@ import { EngagementConsumer } from './reports/engagement.consumer';
 import { ReportService } from './reports/report.service';
 import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
+import { GateState } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
 import { SendRateLimiter } from './sending/send-rate-limiter';
@@ -27,6 +28,7 @@ import { SmtpSender } from './sending/smtp-sender';
     SendQueue,
     SendWorker,
     BatchSender,
+    GateState,
     OutcomeRecorder,
     ClaimHeartbeat,
     SendRateLimiter,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TenancyModule } from '@missive/tenancy';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
 import { OptOutService } from './opt-outs/opt-out.service';
@@ -6,6 +7,7 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
 
 /** The unsubscribe service (R-U1..U4): the page and one-click on the link host, inbound mailto, opt-outs. */
 @Module({
+  imports: [TenancyModule],
   controllers: [UnsubscribeController, UnsubscribeContactConsumer],
   providers: [OptOutService, InboundSmtpLifecycle],
 })

@@ -7,6 +7,7 @@ export * from './audit-log';
 export * from './rate-limit.rules';
 export * from './tenancy.errors';
 export * from './tenant-directory';
+export * from './tenant-states';
 export * from './api-key.guard';
 export * from './tenant-rate-limit.guard';
 export * from './tenant-api.decorators';

@@ -3,17 +3,25 @@ import { ApiKeyGuard } from './api-key.guard';
 import { AuditLog } from './audit-log';
 import { TenantCacheConsumer } from './tenant-cache.consumer';
 import { TenantDirectory } from './tenant-directory';
+import { TenantStates } from './tenant-states';
 import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
 
 /**
  * Import once in a service's public-listener module: provides what `@TenantApi()` needs (key resolution with its
- * cache, rate limit) and the cache-eviction consumer. Global, so every controller of the listener can use it.
+ * cache, rate limit), the cached tenant states, and the cache-eviction consumer. Global, so every controller and
+ * provider of the listener can use them.
  */
 @Global()
 @Module({
   controllers: [TenantCacheConsumer],
-  providers: [TenantDirectory, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
-  exports: [TenantDirectory, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+  providers: [
+    TenantDirectory,
+    TenantStates,
+    ApiKeyGuard,
+    TenantRateLimitGuard,
+    AuditLog,
+  ],
+  exports: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
 })
 export class TenancyModule {}
 

@@ -3,6 +3,7 @@ import type { ApiKeyRevokedV1, TenantChangedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { TenantDirectory } from './tenant-directory';
+import { TenantStates } from './tenant-states';
 
 /**
  * Keeps every instance's key cache honest (R-X1): each instance gets every revocation and tenant change (its own
@@ -13,6 +14,7 @@ import { TenantDirectory } from './tenant-directory';
 export class TenantCacheConsumer {
   constructor(
     private readonly directory: TenantDirectory,
+    private readonly states: TenantStates,
     private readonly keys: TenantKeys,
   ) {}
 
@@ -26,6 +28,7 @@ export class TenantCacheConsumer {
     for (const event of batch.events) {
       if (!event.data?.tenantId) continue;
       this.directory.evictTenant(event.data.tenantId);
+      this.states.evict(event.data.tenantId);
       // Purged: its data key was destroyed; no instance keeps the unwrapped copy a minute longer (R-P2).
       if (event.data.status === 'purged') this.keys.forget(event.data.tenantId);
     }

@@ -3,7 +3,6 @@ import { UnrecoverableError } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { RedisClients } from '@missive/redis';
 import { LinkTokenSigner } from '@missive/tokens';
 import { CampaignRepository, type CampaignRow } from '../campaigns/campaign.repository';
 import { isSendable } from '../campaigns/campaign.rules';
@@ -49,21 +48,19 @@ interface CampaignPlan {
 export class BatchSender {
   private readonly campaigns = new CampaignRepository();
   private readonly ledger = new DeliveryLedger();
-  private readonly gate: GateState;
   private readonly renderer: MessageRenderer;
   private readonly plans = new Map<string, CampaignPlan>();
 
   constructor(
     config: MissiveConfig,
     private readonly databases: Databases,
-    redis: RedisClients,
+    private readonly gate: GateState,
     private readonly smtp: SmtpSender,
     private readonly recorder: OutcomeRecorder,
     private readonly heartbeat: ClaimHeartbeat,
     private readonly rate: SendRateLimiter,
     private readonly window: SendWindow,
   ) {
-    this.gate = new GateState(databases, redis);
     this.renderer = new MessageRenderer(new LinkTokenSigner(config.linkTokenKeys), config.http.publicBaseUrl);
   }
 

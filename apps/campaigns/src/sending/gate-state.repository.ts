@@ -1,6 +1,7 @@
-import type { Databases } from '@missive/database';
+import { Injectable } from '@nestjs/common';
 import type { Region } from '@missive/contracts';
-import { optOutSetKey, type RedisClients } from '@missive/redis';
+import { optOutSetKey, RedisClients } from '@missive/redis';
+import { TenantStates } from '@missive/tenancy';
 import type { GateContact, GateTenant } from './send-gate.rules';
 
 /** A recipient's row of the campaigns service's contact projection: what the gate and the templates need. */
@@ -28,19 +29,16 @@ export function gateContact(row: RecipientRow): GateContact {
   };
 }
 
-/** A tenant's status is read fresh at most this often per worker; termination stops sending within it (R-P1). */
-const TENANT_TTL_MS = 1000;
-
 /**
  * What the send gate reads at the moment of sending (R-S2) besides the projection row the claim returns: the
- * opt-out set the unsubscribe service writes before its 200, and the tenant's status in the directory.
+ * opt-out set the unsubscribe service writes before its 200, and the tenant's status in the directory (through
+ * the cached tenant states: a termination stops sending within about a second, R-P1).
  */
+@Injectable()
 export class GateState {
-  private readonly tenants = new Map<string, { state: GateTenant; until: number }>();
-
   constructor(
-    private readonly databases: Databases,
     private readonly redis: RedisClients,
+    private readonly states: TenantStates,
   ) {}
 
   /** The opt-out written by the unsubscribe service before its 200, seen before the event arrives (R-U2). */
@@ -48,17 +46,11 @@ export class GateState {
     return (await this.redis.forRegion(region).sismember(optOutSetKey(region, tenantId), contactId)) === 1;
   }
 
+  /** A tenant the directory no longer has counts as purged: nothing is sent for it. */
   async tenant(tenantId: string): Promise<GateTenant> {
-    const cached = this.tenants.get(tenantId);
-    if (cached && cached.until > Date.now()) return cached.state;
-    const rows: { status: GateTenant['status']; terminated_at: Date | null }[] = await this.databases.global.query(
-      'SELECT status, terminated_at FROM tenants WHERE id = $1',
-      [tenantId],
-    );
-    const state: GateTenant = rows[0]
-      ? { status: rows[0].status, terminatedAt: rows[0].terminated_at }
+    const state = await this.states.get(tenantId);
+    return state
+      ? { status: state.status, terminatedAt: state.terminatedAt }
       : { status: 'purged', terminatedAt: null };
-    this.tenants.set(tenantId, { state, until: Date.now() + TENANT_TTL_MS });
-    return state;
   }
 }

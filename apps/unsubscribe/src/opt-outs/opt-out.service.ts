@@ -5,6 +5,7 @@ import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { Metrics } from '@missive/observability';
 import { RedisClients } from '@missive/redis';
+import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 
 export type UnsubscribeClaims = LinkTokenClaims & { kind: 'unsubscribe' };
@@ -17,8 +18,6 @@ export interface PageFacts {
   lists: string[];
 }
 
-const TENANT_NAME_TTL_MS = 60_000;
-
 /**
  * Records opt-outs (R-U2, R-U3, R-U4): the row and its `unsubscribe.recorded` event commit together in the tenant's
  * regional database, and a full opt-out is also put in the region's opt-out set that every send gate reads, all
@@ -27,13 +26,13 @@ const TENANT_NAME_TTL_MS = 60_000;
 @Injectable()
 export class OptOutService {
   private readonly signer: LinkTokenSigner;
-  private readonly tenantNames = new Map<string, { name: string; until: number }>();
 
   constructor(
     config: MissiveConfig,
     private readonly databases: Databases,
     private readonly redis: RedisClients,
     private readonly metrics: Metrics,
+    private readonly states: TenantStates,
   ) {
     this.signer = new LinkTokenSigner(config.linkTokenKeys);
   }
@@ -92,13 +91,6 @@ export class OptOutService {
   }
 
   private async tenantName(tenantId: string): Promise<string> {
-    const cached = this.tenantNames.get(tenantId);
-    if (cached && cached.until > Date.now()) return cached.name;
-    const rows: { name: string }[] = await this.databases.global.query('SELECT name FROM tenants WHERE id = $1', [
-      tenantId,
-    ]);
-    const name = rows[0]?.name ?? 'the sender';
-    this.tenantNames.set(tenantId, { name, until: Date.now() + TENANT_NAME_TTL_MS });
-    return name;
+    return (await this.states.get(tenantId))?.name ?? 'the sender';
   }
 }

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import type { Region } from '@missive/contracts';
+import { Databases } from '@missive/database';
+import type { TenantStatus } from './tenant-context';
+import { TtlCache } from './ttl-cache';
+
+/** A tenant's lifecycle as the global directory has it; no API key, nothing personal. */
+export interface TenantState {
+  id: string;
+  name: string;
+  region: Region;
+  status: TenantStatus;
+  terminatedAt: Date | null;
+  purgeDueAt: Date | null;
+  purgedAt: Date | null;
+}
+
+/**
+ * Safety net only: `tenant.changed` evicts an entry at once on every instance (tenant-cache.consumer.ts), so a
+ * termination stops sending, and a purge stops hits and late events, within about a second either way.
+ */
+export const TENANT_STATE_TTL_MS = 1000;
+/** A purge is final (R-P5): its state is kept until the entry is pushed out by newer ones. */
+const PURGED_TTL_MS = 24 * 3600 * 1000;
+const MAX_TENANTS = 50000;
+
+interface StateRow {
+  id: string;
+  name: string;
+  region: Region;
+  status: TenantStatus;
+  terminated_at: Date | null;
+  purge_due_at: Date | null;
+  purged_at: Date | null;
+}
+
+/**
+ * The one cached reader of tenants' lifecycle in the global directory, for the code that acts on a tenant without
+ * an API key: the send gate, the link host and the consumers of hits and late events (R-P1, R-P6), the
+ * unsubscribe page's sender name. An unknown tenant is remembered as such (null) for the same short time.
+ */
+@Injectable()
+export class TenantStates {
+  private readonly cache = new TtlCache<string, TenantState | null>(MAX_TENANTS, TENANT_STATE_TTL_MS);
+  private generation = 0;
+
+  constructor(private readonly databases: Databases) {}
+
+  /** The cached answer without waiting, or `undefined` when the directory must be asked (`get`). */
+  cached(tenantId: string): TenantState | null | undefined {
+    return this.cache.get(tenantId);
+  }
+
+  async get(tenantId: string): Promise<TenantState | null> {
+    const cached = this.cache.get(tenantId);
+    if (cached !== undefined) return cached;
+    return (await this.load([tenantId])).get(tenantId) ?? null;
+  }
+
+  /** The purged tenants among these ids (R-P6): whatever still arrives for them is dropped. */
+  async purgedAmong(tenantIds: Iterable<string>): Promise<Set<string>> {
+    const ids = [...new Set(tenantIds)];
+    const missing = ids.filter((id) => this.cache.get(id) === undefined);
+    if (missing.length) await this.load(missing);
+    return new Set(ids.filter((id) => this.cache.get(id)?.status === 'purged'));
+  }
+
+  evict(tenantId: string): void {
+    this.generation++;
+    this.cache.delete(tenantId);
+  }
+
+  private async load(ids: string[]): Promise<Map<string, TenantState>> {
+    const generation = this.generation;
+    const rows: StateRow[] = await this.databases.global.query(
+      `SELECT id, name, region, status, terminated_at, purge_due_at, purged_at FROM tenants WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const found = new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          name: r.name,
+          region: r.region,
+          status: r.status,
+          terminatedAt: r.terminated_at,
+          purgeDueAt: r.purge_due_at,
+          purgedAt: r.purged_at,
+        } satisfies TenantState,
+      ]),
+    );
+    // An eviction that landed while the query ran may be newer than its answer: do not cache over it.
+    if (generation === this.generation) {
+      for (const id of ids) {
+        const state = found.get(id) ?? null;
+        this.cache.set(id, state, state?.status === 'purged' ? PURGED_TTL_MS : TENANT_STATE_TTL_MS);
+      }
+    }
+    return found;
+  }
+}
