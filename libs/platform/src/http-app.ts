@@ -47,7 +47,8 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
   const { timeouts } = platform.config;
   const adapter = new FastifyAdapter({
     bodyLimit: DEFAULT_BODY_LIMIT,
-    maxParamLength: MAX_PARAM_LENGTH,
+    // Router options go under routerOptions (Fastify 5 deprecates them at the top level, with a warning per start).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: false,
     // R-X6: a client that goes quiet loses its connection (the variables and their reasons: libs/config).
     requestTimeout: timeouts.httpRequestMs,
