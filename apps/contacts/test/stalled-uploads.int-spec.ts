@@ -17,6 +17,7 @@ import { contactsService } from '../src/service';
 const HEADERS_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 4000;
 const UPLOADS = 12;
+const IMPORT_QUOTA = 1_000_000;
 
 interface StalledUpload {
   socket: Socket;
@@ -70,6 +71,7 @@ describe('stalled uploads (R-X6)', () => {
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
       HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      TENANT_IMPORT_QUOTA_BYTES: String(IMPORT_QUOTA),
     });
     [attacker, other] = await Promise.all([
       createTestTenant(services, { region: 'NA' }),
@@ -123,6 +125,25 @@ describe('stalled uploads (R-X6)', () => {
       for (const u of uploads) u.socket.destroy();
     }
   }, 30000);
+
+  it('R-X6: an import file that would pass the tenant quota gets a 413 naming it; the next one fits', async () => {
+    const csv = `email\n${'q@example.com\n'.repeat(Math.ceil(IMPORT_QUOTA / 14))}`;
+    for (const path of ['/v1/imports', '/v1/suppressions/imports']) {
+      const refused = await http('POST', `${services.publicUrl}${path}`, {
+        token: other.apiKey,
+        headers: { 'content-type': 'text/csv' },
+        raw: csv,
+      });
+      expect(refused.status).toBe(413);
+      expect(refused.body.message).toContain(`${IMPORT_QUOTA} bytes`);
+    }
+    const fits = await http('POST', `${services.publicUrl}/v1/suppressions/imports`, {
+      token: other.apiKey,
+      headers: { 'content-type': 'text/csv' },
+      raw: 'email\nfits@example.com\n',
+    });
+    expect(fits.status).toBe(200);
+  });
 
   it('R-X6: application connections carry a statement timeout and end a transaction left idle', async () => {
     const databases = new Databases(

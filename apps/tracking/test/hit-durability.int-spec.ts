@@ -117,7 +117,7 @@ describe('R-K5: no accepted hit is lost across a broker restart or a process res
       )
     )[0];
   const spooled = (): string[] => {
-    const root = join(dataDir, 'na', 'spool', 'tracking');
+    const root = join(dataDir, 'spool', 'na', 'tracking');
     try {
       return readdirSync(root).flatMap((d) => readdirSync(join(root, d)));
     } catch {

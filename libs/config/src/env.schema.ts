@@ -185,6 +185,20 @@ export class EnvSchema {
   @Min(1)
   PURGE_BATCH_SIZE = 20000;
 
+  /**
+   * R-C3: the age under which a data subject's birth date is refused (contacts API, imports) and never sent to (the
+   * send gate), per regime. Defaults: COPPA's 13 (NA) and GDPR Art. 8's strictest 16 (EEA); no regime goes below 13.
+   */
+  @IsInt()
+  @Min(13)
+  @Max(21)
+  MINIMUM_AGE_NA = 13;
+
+  @IsInt()
+  @Min(13)
+  @Max(21)
+  MINIMUM_AGE_EEA = 16;
+
   /** Public API requests per second and tenant before 429 (R-X2). */
   @IsInt()
   @Min(1)
@@ -280,9 +294,13 @@ export class EnvSchema {
   @IsString()
   DATA_DIR = '.cache/data';
 
-  /** Folder of the tracking spool (hits kept while the broker is away), apart from tenants' import files. */
+  /**
+   * Folder of the tracking spool (hits kept while the broker is away), apart from the tenants' import folders;
+   * default `<DATA_DIR>/spool`. Give it a volume of its own to keep imports from ever filling the spool's disk.
+   */
+  @IsOptional()
   @IsString()
-  SPOOL_DIR = '.cache/spool';
+  SPOOL_DIR?: string;
 
   @IsOptional()
   @IsString()
@@ -303,6 +321,8 @@ export const NUMERIC_ENV_KEYS = [
   'SMTP_MAX_CONNECTIONS',
   'PURGE_SWEEP_INTERVAL_MS',
   'PURGE_BATCH_SIZE',
+  'MINIMUM_AGE_NA',
+  'MINIMUM_AGE_EEA',
   'TENANT_RATE_LIMIT_PER_SECOND',
   'TENANT_SEND_RATE_PER_SECOND',
   'HTTP_HEADERS_TIMEOUT_MS',

@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     expect(config.regions).toEqual(['NA', 'EEA']);
   });
 
+  it('R-C3: minimum ages per region default to 13 (NA) and 16 (EEA), can be set, and are checked', () => {
+    expect(loadConfig({}).minimumAges).toEqual({ NA: 13, EEA: 16 });
+    expect(loadConfig({ MINIMUM_AGE_EEA: '14' }).minimumAges).toEqual({ NA: 13, EEA: 14 });
+    expect(() => loadConfig({ MINIMUM_AGE_NA: '12' })).toThrow(/MINIMUM_AGE_NA/);
+    expect(() => loadConfig({ MINIMUM_AGE_EEA: 'sixteen' })).toThrow(/MINIMUM_AGE_EEA/);
+  });
+
   it('R-T2: per-region brokers and Redis default to the shared ones and can be set apart', () => {
     const config = loadConfig({
       KAFKA_BROKERS: 'k:1',
@@ -169,8 +176,7 @@ describe('loadConfig', () => {
       dbIdleInTransactionMs: 30000,
     });
     expect(defaults.limits.tenantImportQuotaBytes).toBe(2 * 1024 ** 3);
-    expect(defaults.spoolDir).toMatch(/\.cache\/spool$/);
-    expect(defaults.spoolDir.startsWith(defaults.dataDir)).toBe(false);
+    expect(defaults.spoolDir).toBe(`${defaults.dataDir}/spool`);
 
     const set = loadConfig({
       HTTP_HEADERS_TIMEOUT_MS: '2000',

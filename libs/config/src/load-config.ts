@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { REGIONS, type Region } from '@missive/contracts';
@@ -201,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     },
     support: { bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null },
     purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS, batchSize: schema.PURGE_BATCH_SIZE },
+    minimumAges: { NA: schema.MINIMUM_AGE_NA, EEA: schema.MINIMUM_AGE_EEA },
     limits: {
       tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND,
       tenantSendRatePerSecond: schema.TENANT_SEND_RATE_PER_SECOND,
@@ -217,7 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
     linkTokenKeys,
     services: schema.SERVICES ?? null,
     dataDir: resolve(schema.DATA_DIR),
-    spoolDir: resolve(schema.SPOOL_DIR),
+    spoolDir: resolve(schema.SPOOL_DIR ?? join(schema.DATA_DIR, 'spool')),
     queueNamespace: schema.QUEUE_NAMESPACE ?? null,
     tenantKeyMaster: Buffer.from(schema.TENANT_KEY_MASTER ?? DEV_TENANT_KEY_MASTER, 'base64'),
   });

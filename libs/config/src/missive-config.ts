@@ -45,6 +45,8 @@ export abstract class MissiveConfig {
   };
   abstract readonly support: { bootstrapToken: string | null };
   abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
+  /** R-C3: per regime, the age under which a contact is refused and never mailed (MINIMUM_AGE_NA / _EEA). */
+  abstract readonly minimumAges: Readonly<Record<Region, number>>;
   abstract readonly limits: {
     tenantRatePerSecond: number;
     tenantSendRatePerSecond: number;

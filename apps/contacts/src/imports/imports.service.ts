@@ -48,7 +48,9 @@ export class ImportsService {
     if (Number(contentLength) > MAX_IMPORT_BYTES) {
       throw new DomainError('payload_too_large', `An import file may hold ${MAX_IMPORT_BYTES} bytes`, 413);
     }
-    const fileBytes = await this.files.save(body as Readable, path);
+    const fileBytes = await this.files.save(body as Readable, path, {
+      declaredBytes: Number(contentLength) || undefined,
+    });
     try {
       await this.databases.withTenant(tenant.region, tenant.id, (m) =>
         this.imports.create(m, tenant.id, { id, format, filePath: path, fileBytes }),

@@ -67,7 +67,11 @@ export class SuppressionImportsService {
     }
     if (Number(contentLength) > MAX_SUPPRESSION_IMPORT_BYTES) throw tooLarge();
     const path = this.files.pathOf(tenant.region, tenant.id, `suppressions-${randomUUID()}.csv`);
-    await this.files.save(body as Readable, path, MAX_SUPPRESSION_IMPORT_BYTES, tooLarge);
+    await this.files.save(body as Readable, path, {
+      limit: MAX_SUPPRESSION_IMPORT_BYTES,
+      tooLarge,
+      declaredBytes: Number(contentLength) || undefined,
+    });
     try {
       return await this.databases.withTenant(tenant.region, tenant.id, (m) =>
         this.stream(m, tenant, createReadStream(path)),

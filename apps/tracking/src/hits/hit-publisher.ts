@@ -115,10 +115,11 @@ export class HitPublisher implements OnModuleInit, OnApplicationShutdown {
         kafka,
         producers: Array.from({ length: PRODUCERS_PER_REGION + 1 }, () => new ResilientProducer(kafka)),
         idle: Array.from({ length: PRODUCERS_PER_REGION }, (_, slot) => slot),
-        spool: new HitSpool(
+        // The spool has its own folder (SPOOL_DIR), outside the tenants' import folders; segments left at the
+        // former place, among the tenant folders, are still adopted and replayed.
+        spool: new HitSpool(join(this.config.spoolDir, region.toLowerCase(), 'tracking'), this.config.instanceId, [
           join(this.config.dataDir, region.toLowerCase(), 'spool', 'tracking'),
-          this.config.instanceId,
-        ),
+        ]),
         batches: [],
         scheduled: false,
         lingerTimer: null,

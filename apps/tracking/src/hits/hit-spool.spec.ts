@@ -50,4 +50,20 @@ describe(HitSpool.name, () => {
     expect(await spool.read(segments[0])).toEqual(['{"a":1}']);
     expect(readdirSync(join(root, 'old-process'))).toEqual(['000000000000002-1.ndjson']);
   });
+
+  it('R-K5, R-X6: segments left where the spool used to be (among the tenant folders) are adopted into its own folder', async () => {
+    const former = join(root, 'data', 'na', 'spool', 'tracking');
+    mkdirSync(join(former, 'old-process'), { recursive: true });
+    const left = join(former, 'old-process', '000000000000001-1.ndjson');
+    writeFileSync(left, '{"a":1}\n');
+    const past = new Date(Date.now() - 60000);
+    utimesSync(left, past, past);
+
+    const spool = new HitSpool(join(root, 'spool', 'na', 'tracking'), 'me', [former]);
+    const segments = await spool.closedSegments();
+    expect(segments).toHaveLength(1);
+    expect(segments[0]).toContain(join(root, 'spool', 'na', 'tracking', 'me'));
+    expect(await spool.read(segments[0])).toEqual(['{"a":1}']);
+    expect(readdirSync(former)).toEqual([]);
+  });
 });

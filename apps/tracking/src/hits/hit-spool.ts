@@ -1,4 +1,15 @@
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A writer closes its segment after this long without a write, so a segment is never appended to again. */
@@ -24,9 +35,11 @@ export class HitSpool {
   private tail: Promise<unknown> = Promise.resolve();
   private sequence = 0;
 
+  /** `formerRoots`: where earlier versions kept the spool; their closed segments are adopted like abandoned ones. */
   constructor(
     private readonly root: string,
     instanceId: string,
+    private readonly formerRoots: string[] = [],
   ) {
     this.own = join(root, instanceId.replace(/[^\w.-]/g, '_'));
   }
@@ -86,9 +99,13 @@ export class HitSpool {
   }
 
   private async adoptAbandoned(): Promise<void> {
-    const instances = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const root of [this.root, ...this.formerRoots]) await this.adoptFrom(root);
+  }
+
+  private async adoptFrom(root: string): Promise<void> {
+    const instances = await readdir(root, { withFileTypes: true }).catch(() => []);
     for (const entry of instances) {
-      const dir = join(this.root, entry.name);
+      const dir = join(root, entry.name);
       if (!entry.isDirectory() || dir === this.own) continue;
       const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.ndjson'));
       for (const name of names) {
@@ -96,9 +113,7 @@ export class HitSpool {
         const info = await stat(path).catch(() => null);
         if (!info || Date.now() - info.mtimeMs < ADOPT_AFTER_MS) continue;
         await mkdir(this.own, { recursive: true });
-        await rename(path, join(this.own, `${name.replace(/\.ndjson$/, '')}-adopted-${entry.name}.ndjson`)).catch(
-          () => undefined, // another instance adopted it first
-        );
+        await moveSegment(path, join(this.own, `${name.replace(/\.ndjson$/, '')}-adopted-${entry.name}.ndjson`));
       }
       await rmdir(dir).catch(() => undefined); // only succeeds once empty
     }
@@ -136,5 +151,20 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Moves a segment into this instance's folder: a rename, atomic, so two adopters never both get it (the loser's
+ * fails, as it should). Across file systems (SPOOL_DIR on a volume of its own) it is a copy and an unlink instead; a
+ * segment two adopters both copied is replayed twice, and its events' ids make the second time a no-op downstream.
+ */
+async function moveSegment(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') return; // another instance adopted it first
+    await copyFile(from, to);
+    await unlink(from).catch(() => undefined);
   }
 }
