@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TenancyModule } from '@missive/tenancy';
 import { BlockedContactsRepository } from './blocked-contacts/blocked-contacts.repository';
 import { CampaignLinksRegisteredConsumer } from './consumers/campaign-links-registered.consumer';
 import { ContactPrivacyConsumer } from './consumers/contact-privacy.consumer';
@@ -16,6 +17,7 @@ import { LinksRepository } from './links/links.repository';
  * keep the campaign links, the blocked contacts and the engagement aggregates.
  */
 @Module({
+  imports: [TenancyModule],
   controllers: [TrackingHitConsumer, CampaignLinksRegisteredConsumer, ContactPrivacyConsumer],
   providers: [
     linkTokenSignerProvider,

@@ -6,3 +6,4 @@ export * from './resilient-producer';
 export * from './outbox-relay';
 export * from './consume-events.decorator';
 export * from './kafka-event-server';
+export * from './purged-tenants';

@@ -7,6 +7,7 @@ import type { Databases } from '@missive/database';
 import type { Logger, Metrics } from '@missive/observability';
 import { PATTERN_SEPARATOR, type ConsumeOptions, type EventBatch } from './consume-events.decorator';
 import { eventRegionVerdict } from './event-region.rules';
+import { droppedForPurgedTenant, type PurgedTenants } from './purged-tenants';
 import type { KafkaClients } from './kafka-clients';
 
 interface Subscription {
@@ -30,6 +31,8 @@ export interface KafkaEventServerDeps {
    * consumers started are never missed (the start offsets are taken before the join, then sought to).
    */
   startAtLatest?: boolean;
+  /** Which tenants are purged (R-P6): their events are dropped before any handler. Absent: nothing is dropped. */
+  purgedTenants?: PurgedTenants;
 }
 
 /** Events handled in one inbox transaction at most; bounds the transaction and the heartbeat interval. */
@@ -223,11 +226,16 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         );
       }
     }
-    const valid = this.ofRegion(
+    const valid = await this.ofLiveTenants(
       name,
-      region,
       topic,
-      envelopes.filter((e) => e && typeof e.id === 'string'),
+      event,
+      this.ofRegion(
+        name,
+        region,
+        topic,
+        envelopes.filter((e) => e && typeof e.id === 'string'),
+      ),
     );
     if (valid.length === 0) return;
     if (!sub.options.inbox) {
@@ -269,6 +277,36 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         "dropping events whose region is not the topic's",
       );
     }
+    return kept;
+  }
+
+  /**
+   * R-P6: the envelopes whose tenant is not purged. A late event of a purged tenant (a hit, an opt-out, a contact
+   * change) would recreate rows the certificate says are gone. If the directory cannot be asked, nothing is dropped
+   * here: the purge's re-check sweep removes whatever comes back.
+   */
+  private async ofLiveTenants(
+    name: string,
+    topic: string,
+    event: string,
+    envelopes: EventEnvelope[],
+  ): Promise<EventEnvelope[]> {
+    const directory = this.deps.purgedTenants;
+    if (!directory || envelopes.length === 0 || !droppedForPurgedTenant(event)) return envelopes;
+    const tenants = envelopes.flatMap((e) => (typeof e.tenantId === 'string' ? [e.tenantId] : []));
+    let purged: Set<string>;
+    try {
+      purged = await directory.purgedAmong(tenants);
+    } catch (error) {
+      this.log.warn({ err: error, consumer: name, topic }, 'could not ask the tenant directory for purged tenants');
+      return envelopes;
+    }
+    if (purged.size === 0) return envelopes;
+    const kept = envelopes.filter((e) => !(e.tenantId && purged.has(e.tenantId)));
+    this.deps.metrics.kafkaEventsDropped.inc(
+      { consumer: name, topic, reason: 'tenant_purged' },
+      envelopes.length - kept.length,
+    );
     return kept;
   }
 

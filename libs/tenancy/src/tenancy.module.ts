@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PURGED_TENANTS } from '@missive/kafka';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuditLog } from './audit-log';
 import { TenantCacheConsumer } from './tenant-cache.consumer';
@@ -17,11 +18,12 @@ import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
   providers: [
     TenantDirectory,
     TenantStates,
+    { provide: PURGED_TENANTS, useExisting: TenantStates },
     ApiKeyGuard,
     TenantRateLimitGuard,
     AuditLog,
   ],
-  exports: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+  exports: [TenantDirectory, TenantStates, PURGED_TENANTS, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
 })
 export class TenancyModule {}
 

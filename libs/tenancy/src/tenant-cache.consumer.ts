@@ -29,6 +29,8 @@ export class TenantCacheConsumer {
       if (!event.data?.tenantId) continue;
       this.directory.evictTenant(event.data.tenantId);
       this.states.evict(event.data.tenantId);
+      // A purge is final: cache it now, so the link host drops the next hit without waiting for a miss (R-P6).
+      if (event.data.status === 'purged') void this.states.get(event.data.tenantId).catch(() => undefined);
       // Purged: its data key was destroyed; no instance keeps the unwrapped copy a minute longer (R-P2).
       if (event.data.status === 'purged') this.keys.forget(event.data.tenantId);
     }

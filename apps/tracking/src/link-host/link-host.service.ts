@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TRACKING_HIT, type EventEnvelope, type TrackingHitV1 } from '@missive/contracts';
 import { Metrics } from '@missive/observability';
+import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 import { HitPublisher } from '../hits/hit-publisher';
 import { truncateIp, truncateUserAgent } from '../hits/hit.rules';
@@ -28,6 +29,7 @@ export class LinkHostService {
     private readonly publisher: HitPublisher,
     private readonly links: LinkCache,
     private readonly metrics: Metrics,
+    private readonly states: TenantStates,
   ) {}
 
   /**
@@ -38,6 +40,11 @@ export class LinkHostService {
     const claims = this.tracked(expectKind(this.signer.verify(token), 'open'));
     if (!claims) {
       this.metrics.trackingInvalidTokens.inc({ route: 'open' });
+      await this.publisher.decoy();
+      return;
+    }
+    // R-P6: a purged tenant's old pixel gets the same GIF, and no hit is published.
+    if (this.purged(claims.tenantId)) {
       await this.publisher.decoy();
       return;
     }
@@ -58,8 +65,24 @@ export class LinkHostService {
       this.metrics.trackingInvalidTokens.inc({ route: 'click' });
       return null;
     }
+    if (this.purged(claims.tenantId)) return null;
     await this.publish(claims, request);
     return url;
+  }
+
+  /**
+   * Whether the tenant is purged (R-P6), from the cached directory: a map lookup, never a wait on the hit path
+   * (the link host answers without PostgreSQL, R-K5). On a miss the state is fetched in the background and this
+   * hit goes on; the consumers drop it if the tenant turns out purged. `tenant.changed` warms the cache with a
+   * purge as it happens, and a purged state stays cached for a day.
+   */
+  private purged(tenantId: string): boolean {
+    const cached = this.states.cached(tenantId);
+    if (cached === undefined) {
+      void this.states.purgedAmong([tenantId]).catch(() => undefined);
+      return false;
+    }
+    return cached?.status === 'purged';
   }
 
   /** Claims that can be recorded here: tied to a campaign, of a region this instance serves. */

@@ -66,6 +66,8 @@ export class OptOutService {
     source: UnsubscribeRecordedV1['source'],
     lists: string[] | null = null,
   ): Promise<void> {
+    // R-P6: a purged tenant's old links get their usual answer, and nothing is stored again.
+    if ((await this.states.purgedAmong([claims.tenantId])).size > 0) return;
     await this.recordDurably(claims, source, lists);
     this.metrics.unsubscribesRecorded.inc({ region: claims.region, channel: source });
     // Before the caller's 200: no send gate claims a message to this contact from now on (R-U2).
