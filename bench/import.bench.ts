@@ -353,8 +353,9 @@ export async function runImportBench(): Promise<Record<string, number>> {
   const csvBytes = await writeLines(csvPath, HEADER, csvLine);
   await writeLines(ndjsonPath, null, (i) => JSON.stringify(contact(i)));
   const tenantFacts = { region: 'NA' as const, transferSafeguard: null };
+  const { minimumAges } = loadConfig({});
   await writeLines(copyPath, null, (i) => {
-    const result = validateContactInput(contact(i), tenantFacts);
+    const result = validateContactInput(contact(i), tenantFacts, minimumAges);
     if (!result.ok) throw new Error(`bench row ${i} is invalid: ${JSON.stringify(result.errors)}`);
     return copyLine(result.contact);
   });

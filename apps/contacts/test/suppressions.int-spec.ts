@@ -184,7 +184,13 @@ describe('suppressions API (R-U5, R-C7)', () => {
       .pop()!;
     expect(latest.status).toBe('suppressed');
     for (const e of tap.events) expect(e.raw).not.toContain('@example.com');
-    expect(sendGate({ status: 'active', terminatedAt: null }, { ...latest, birthDate: null }, new Date())).toEqual({
+    const gate = sendGate(
+      { status: 'active', terminatedAt: null },
+      { ...latest, birthDate: null },
+      new Date(),
+      services.config.minimumAges,
+    );
+    expect(gate).toEqual({
       send: false,
       reason: 'suppressed',
     });

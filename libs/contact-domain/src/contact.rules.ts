@@ -1,7 +1,7 @@
 import type { Region } from '@missive/contracts';
 import { validateConsent, type ConsentRecord, type FieldProblem } from './consent.rules';
 import { emailSyntaxProblem, normaliseEmail } from './email.rules';
-import { minorProblem } from './minor.rules';
+import { minorProblem, type MinimumAges } from './minor.rules';
 import { resolveRegion, type TenantFacts } from './region.rules';
 import { isSpecialCategoryAttribute } from './special-category.rules';
 
@@ -151,7 +151,12 @@ function attributesOf(raw: unknown, problems: FieldProblem[]): ContactData['attr
  * the client sent it (API.md field names) and either returns the contact in normal form or every failing field
  * with its reason — never only the first one (R-C5).
  */
-export function validateContactInput(raw: unknown, tenant: TenantFacts, now: Date = new Date()): ContactValidation {
+export function validateContactInput(
+  raw: unknown,
+  tenant: TenantFacts,
+  minimumAges: MinimumAges,
+  now: Date = new Date(),
+): ContactValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ field: 'body', reason: 'must be a JSON object' }] };
   }
@@ -195,7 +200,7 @@ export function validateContactInput(raw: unknown, tenant: TenantFacts, now: Dat
   if (input.birthDate !== undefined && input.birthDate !== null && input.birthDate !== '') {
     if (typeof input.birthDate !== 'string') problems.push({ field: 'birthDate', reason: 'must be YYYY-MM-DD' });
     else {
-      const problem = minorProblem(input.birthDate, region, now);
+      const problem = minorProblem(input.birthDate, region, minimumAges, now);
       if (problem) problems.push({ field: 'birthDate', reason: problem });
       else birthDate = input.birthDate;
     }

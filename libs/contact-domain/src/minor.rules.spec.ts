@@ -1,10 +1,23 @@
-import { ageOn, isCalendarDate, MINIMUM_AGE, minorProblem } from './minor.rules';
+import { ageOn, isCalendarDate, isMinor, minorProblem } from './minor.rules';
 
 const NOW = new Date('2025-06-15T12:00:00Z');
+/** The configured defaults (MINIMUM_AGE_NA, MINIMUM_AGE_EEA). */
+const AGES = { NA: 13, EEA: 16 };
 
 describe('minor rules (R-C3)', () => {
-  it('R-C3: the ages live in one constant: 16 for EEA, 13 for NA', () => {
-    expect(MINIMUM_AGE).toEqual({ EEA: 16, NA: 13 });
+  it('R-C3: a minor is under the configured age of their regime, whatever it is set to', () => {
+    expect(isMinor('2009-06-16', 'EEA', AGES, NOW)).toBe(true);
+    expect(isMinor('2009-06-16', 'EEA', { ...AGES, EEA: 14 }, NOW)).toBe(false);
+    expect(isMinor('2011-06-15', 'EEA', { ...AGES, EEA: 14 }, NOW)).toBe(false);
+    expect(isMinor('2011-06-16', 'EEA', { ...AGES, EEA: 14 }, NOW)).toBe(true);
+    expect(isMinor('2010-01-01', 'NA', { ...AGES, NA: 18 }, NOW)).toBe(true);
+    expect(isMinor('2010-01-01', 'NA', AGES, NOW)).toBe(false);
+  });
+
+  it('R-C3: the refusal names the configured age, and a changed setting is not answered from the cache', () => {
+    expect(minorProblem('2010-01-01', 'NA', AGES, NOW)).toBeNull();
+    expect(minorProblem('2010-01-01', 'NA', { ...AGES, NA: 18 }, NOW)).toContain('under 18');
+    expect(minorProblem('2010-01-01', 'NA', AGES, NOW)).toBeNull();
   });
 
   it('R-C3: counts whole years, the birthday itself included', () => {
@@ -20,7 +33,7 @@ describe('minor rules (R-C3)', () => {
     ['2026-01-01', 'NA', 'future'],
     ['2023-02-29', 'NA', 'YYYY-MM-DD'],
   ] as const)('R-C3: born %s, regime %s → %s', (date, region, problem) => {
-    const result = minorProblem(date, region, NOW);
+    const result = minorProblem(date, region, AGES, NOW);
     if (problem === null) expect(result).toBeNull();
     else expect(result).toContain(problem);
   });

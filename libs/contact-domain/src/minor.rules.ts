@@ -1,10 +1,11 @@
 import type { Region } from '@missive/contracts';
 
 /**
- * R-C3: the age under which a data subject is a child whose data we refuse, by regime. GDPR Art. 8 lets member
- * states choose 13–16; we take the strictest default (16). NA follows COPPA (13). Change it here, only here.
+ * R-C3: per regime, the age under which a data subject is a child whose data we refuse and whom we never mail.
+ * Configured per region (MissiveConfig.minimumAges: MINIMUM_AGE_NA, MINIMUM_AGE_EEA; defaults COPPA's 13 and GDPR
+ * Art. 8's strictest 16), so a member state's lower age is a setting, not a code change.
  */
-export const MINIMUM_AGE: Readonly<Record<Region, number>> = Object.freeze({ EEA: 16, NA: 13 });
+export type MinimumAges = Readonly<Record<Region, number>>;
 
 /** Whole years between a `YYYY-MM-DD` birth date and `now` (UTC calendar). */
 export function ageOn(birthDate: string, now: Date): number {
@@ -26,28 +27,37 @@ export function isCalendarDate(value: string): boolean {
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** Birth dates repeat across a list: the verdict for a (date, regime, day) is computed once. */
+/**
+ * R-C3: whether a person born on `birthDate` (`YYYY-MM-DD`) is under the minimum age of `region` on `now`. The one
+ * rule the contacts API, imports and the campaigns send gate all read.
+ */
+export function isMinor(birthDate: string, region: Region, minimumAges: MinimumAges, now: Date): boolean {
+  return ageOn(birthDate, now) < minimumAges[region];
+}
+
+/** Birth dates repeat across a list: the verdict for a (date, regime, minimum age, day) is computed once. */
 const verdicts = new Map<string, string | null>();
 const MAX_REMEMBERED = 50000;
 
 /** R-C3: why this birth date is refused for a contact of this regime, or null. */
-export function minorProblem(birthDate: string, region: Region, now: Date): string | null {
-  const key = `${birthDate}|${region}|${Math.floor(now.getTime() / 86400000)}`;
+export function minorProblem(birthDate: string, region: Region, minimumAges: MinimumAges, now: Date): string | null {
+  const key = `${birthDate}|${region}|${minimumAges[region]}|${Math.floor(now.getTime() / 86400000)}`;
   let verdict = verdicts.get(key);
   if (verdict === undefined) {
-    verdict = checkBirthDate(birthDate, region, now);
+    verdict = checkBirthDate(birthDate, region, minimumAges, now);
     if (verdicts.size >= MAX_REMEMBERED) verdicts.clear();
     verdicts.set(key, verdict);
   }
   return verdict;
 }
 
-function checkBirthDate(birthDate: string, region: Region, now: Date): string | null {
+function checkBirthDate(birthDate: string, region: Region, minimumAges: MinimumAges, now: Date): string | null {
   if (!isCalendarDate(birthDate)) return 'must be a date written YYYY-MM-DD';
   const age = ageOn(birthDate, now);
   if (age < 0) return 'is in the future';
   if (age > 150) return 'is more than 150 years ago';
-  const minimum = MINIMUM_AGE[region];
-  if (age < minimum) return `shows an age under ${minimum}: minors are not accepted for ${region} contacts`;
+  const minimum = minimumAges[region];
+  if (isMinor(birthDate, region, minimumAges, now))
+    return `shows an age under ${minimum}: minors are not accepted for ${region} contacts`;
   return null;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
+import type { MinimumAges } from '@missive/contact-domain';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { LinkTokenSigner } from '@missive/tokens';
@@ -49,6 +50,7 @@ export class BatchSender {
   private readonly campaigns = new CampaignRepository();
   private readonly ledger = new DeliveryLedger();
   private readonly renderer: MessageRenderer;
+  private readonly minimumAges: MinimumAges;
   private readonly plans = new Map<string, CampaignPlan>();
 
   constructor(
@@ -62,6 +64,7 @@ export class BatchSender {
     private readonly window: SendWindow,
   ) {
     this.renderer = new MessageRenderer(new LinkTokenSigner(config.linkTokenKeys), config.http.publicBaseUrl);
+    this.minimumAges = config.minimumAges;
   }
 
   async send(region: Region, tenantId: string, campaignId: string, contactIds: string[]): Promise<BatchResult> {
@@ -177,7 +180,7 @@ export class BatchSender {
       ]);
       const state = claim.recipient ? gateContact(claim.recipient) : null;
       if (state && optedOut) state.status = 'unsubscribed';
-      decision = sendGate(tenant, state, new Date());
+      decision = sendGate(tenant, state, new Date(), this.minimumAges);
     } catch (error) {
       // The gate could not read its state: nothing went out, so the message goes back to pending for a retry.
       return { ...base, state: 'pending', reason: (error as Error).message.slice(0, 200) };

@@ -1,3 +1,4 @@
+import { isMinor, type MinimumAges } from '@missive/contact-domain';
 import type { Region } from '@missive/contracts';
 
 /**
@@ -47,24 +48,12 @@ export interface GateContact {
 
 export type GateDecision = { send: true } | { send: false; reason: SkipReason };
 
-/** Age below which a data subject is a minor, per regime (R-C3): 16 under GDPR Art. 8, 13 under COPPA. */
-export const MINOR_AGE: Record<Region, number> = { EEA: 16, NA: 13 };
-
 const STATUS_SKIPS: Record<Exclude<ContactStatus, 'active'>, SkipReason> = {
   unsubscribed: 'unsubscribed',
   suppressed: 'suppressed',
   bounced: 'bounced',
   restricted: 'restricted',
 };
-
-export function ageOn(birthDate: Date, on: Date): number {
-  let age = on.getUTCFullYear() - birthDate.getUTCFullYear();
-  const beforeBirthday =
-    on.getUTCMonth() < birthDate.getUTCMonth() ||
-    (on.getUTCMonth() === birthDate.getUTCMonth() && on.getUTCDate() < birthDate.getUTCDate());
-  if (beforeBirthday) age -= 1;
-  return age;
-}
 
 /**
  * Marketing needs a basis that allows it (R-S2): under the EEA regime, consent not withdrawn or legitimate
@@ -80,7 +69,16 @@ function marketingBasis(contact: GateContact): GateDecision {
   return { send: false, reason: 'no_marketing_basis' };
 }
 
-export function sendGate(tenant: GateTenant, contact: GateContact | null, now: Date): GateDecision {
+/**
+ * `minimumAges` is the configured age per regime (R-C3, MissiveConfig.minimumAges). The contacts API refuses minors
+ * by the same rule (`isMinor`); the gate still checks, for contacts accepted before the setting was raised.
+ */
+export function sendGate(
+  tenant: GateTenant,
+  contact: GateContact | null,
+  now: Date,
+  minimumAges: MinimumAges,
+): GateDecision {
   if (tenant.status !== 'active' || (tenant.terminatedAt !== null && tenant.terminatedAt.getTime() <= now.getTime())) {
     return { send: false, reason: 'tenant_inactive' };
   }
@@ -88,7 +86,8 @@ export function sendGate(tenant: GateTenant, contact: GateContact | null, now: D
   if (contact.status !== 'active') return { send: false, reason: STATUS_SKIPS[contact.status] };
   const basis = marketingBasis(contact);
   if (!basis.send) return basis;
-  if (contact.birthDate && ageOn(contact.birthDate, now) < MINOR_AGE[contact.region])
+  // The projection's birth date is a calendar date read as UTC midnight.
+  if (contact.birthDate && isMinor(contact.birthDate.toISOString().slice(0, 10), contact.region, minimumAges, now))
     return { send: false, reason: 'minor' };
   return { send: true };
 }

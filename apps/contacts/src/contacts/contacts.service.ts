@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { MissiveConfig } from '@missive/config';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
 import { keyedAddressHash } from '@missive/tenant-keys';
@@ -32,6 +33,7 @@ export class ContactsService {
     private readonly events: ContactEvents,
     private readonly erasure: ContactErasure,
     private readonly audit: AuditLog,
+    private readonly config: MissiveConfig,
   ) {}
 
   /** `contact.changed` v2 with the contact's new state, in the same transaction (R-X5). */
@@ -46,7 +48,7 @@ export class ContactsService {
 
   /** POST /v1/contacts: create (201) or update by email (200); identical input changes nothing. */
   async upsert(tenant: Tenant, body: unknown): Promise<{ created: boolean; contact: ContactResponse }> {
-    const result = validateContactInput(body, tenant);
+    const result = validateContactInput(body, tenant, this.config.minimumAges);
     if (!result.ok) throw invalid(result.errors);
     const addressHash = await this.addressHash(tenant, result.contact.email);
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
@@ -86,7 +88,7 @@ export class ContactsService {
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
       const existing = await this.contacts.findById(m, tenant.id, id, true);
       if (!existing) throw new NotFoundError('Contact');
-      const result = validateContactInput({ ...contactInput(existing), ...body }, tenant);
+      const result = validateContactInput({ ...contactInput(existing), ...body }, tenant, this.config.minimumAges);
       if (!result.ok) throw invalid(result.errors);
       // R-D2: a new address that an erased opted-out person had lands suppressed, as in POST /v1/contacts.
       const addressHash = await this.addressHash(tenant, result.contact.email);

@@ -24,6 +24,7 @@ function options(name: string, content: string, extra: Partial<ParseOptions> = {
     startLine: 1,
     columns: null,
     tenant: { region: 'NA', transferSafeguard: null },
+    minimumAges: { NA: 13, EEA: 16 },
     now: Date.parse('2026-12-05T00:00:00Z'),
     batchRows: 3,
     ...extra,

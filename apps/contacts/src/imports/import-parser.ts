@@ -1,6 +1,12 @@
 import { createReadStream } from 'node:fs';
 import type { ContactPersonalFieldsV1, Region } from '@missive/contracts';
-import { type ContactData, type LawfulBasis, type TenantFacts, validateContactInput } from '@missive/contact-domain';
+import {
+  type ContactData,
+  type LawfulBasis,
+  type MinimumAges,
+  type TenantFacts,
+  validateContactInput,
+} from '@missive/contact-domain';
 import { textSafetyDetails } from '@missive/http';
 import { ByteSink, type BufferPool } from './byte-sink';
 import { copyLine } from './copy-text';
@@ -44,6 +50,8 @@ export interface ParseOptions {
   /** The header of a CSV import, once read (stored with its first batch); null before. */
   columns: string[] | null;
   tenant: TenantFacts;
+  /** R-C3: the configured minimum age per regime (MissiveConfig.minimumAges), as the API applies it. */
+  minimumAges: MinimumAges;
   /** The clock the rules read (minors, consent times), fixed for the run: epoch milliseconds. */
   now: number;
   batchRows?: number;
@@ -296,7 +304,7 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
         } else {
           rows += 1;
           batch.total += 1;
-          const contact = checkRecord(batch, rec, plan, values, chunk, options.tenant, now);
+          const contact = checkRecord(batch, rec, plan, values, chunk, options, now);
           if (contact) batch.add(contact);
         }
         batch.endOffset = rec.end;
@@ -323,7 +331,7 @@ function checkRecord(
   plan: ColumnPlan | null,
   values: string[] | null,
   chunk: FramedChunk,
-  tenant: TenantFacts,
+  { tenant, minimumAges }: Pick<ParseOptions, 'tenant' | 'minimumAges'>,
   now: Date,
 ): ContactData | null {
   const row = rec.line;
@@ -354,7 +362,7 @@ function checkRecord(
   // The API's text rule (R-X6): a NUL would fail the whole batch's COPY, so the row fails alone here.
   const unsafe = textSafetyDetails(input, { root: 'row' });
   if (unsafe.length > 0) return reject(unsafe.map((d) => ({ row, field: d.field ?? 'row', reason: d.reason })));
-  const result = validateContactInput(input, tenant, now);
+  const result = validateContactInput(input, tenant, minimumAges, now);
   return result.ok ? result.contact : reject(result.errors.map((e) => ({ row, ...e })));
 }
 

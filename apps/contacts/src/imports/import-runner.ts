@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
+import { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
@@ -56,6 +57,7 @@ export class ImportRunner {
     private readonly files: ImportFiles,
     private readonly contactEvents: ContactEvents,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly config: MissiveConfig,
   ) {}
 
   /** The tenant facts the rules need, read fresh: an import never outlives its tenant's termination. */
@@ -136,6 +138,7 @@ export class ImportRunner {
       // Each batch's buffers go back to the pool once it is written, for the batches after it.
       buffers: new BufferPool(),
       tenant: { region: tenant.region, transferSafeguard: tenant.transferSafeguard },
+      minimumAges: this.config.minimumAges,
       now: Date.now(),
     });
     let turn = 0;

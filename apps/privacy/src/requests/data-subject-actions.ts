@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { MissiveConfig } from '@missive/config';
 import {
   ContactErasure,
   contactInput,
@@ -47,6 +48,7 @@ export class DataSubjectActions {
     private readonly events: ContactEvents,
     private readonly keys: TenantKeys,
     private readonly redis: RedisClients,
+    private readonly config: MissiveConfig,
   ) {}
 
   async find(m: EntityManager, tenant: ActionTenant, email: string): Promise<Subject> {
@@ -97,7 +99,7 @@ export class DataSubjectActions {
     contact: SubjectContact,
     changes: Record<string, unknown>,
   ): Promise<ActionOutcome> {
-    const checked = validateContactInput({ ...contactInput(contact), ...changes }, tenant);
+    const checked = validateContactInput({ ...contactInput(contact), ...changes }, tenant, this.config.minimumAges);
     if (!checked.ok) {
       const fields = [...new Set(checked.errors.map((e) => e.field))].join(', ');
       throw new InvalidInputError(
