@@ -4,6 +4,7 @@ import type { Logger } from '@missive/observability';
 import { Clock, LOGGER } from '@missive/platform';
 import { PurgeStopped } from './purge-abort';
 import { nextWakeInMs } from './purge.rules';
+import { PurgeRecheck } from './purge-recheck';
 import { PurgeRunner } from './purge-runner';
 import { TenantPurgesRepository } from './tenant-purges.repository';
 
@@ -25,6 +26,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: MissiveConfig,
     private readonly purges: TenantPurgesRepository,
     private readonly runner: PurgeRunner,
+    private readonly recheck: PurgeRecheck,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -85,6 +87,7 @@ export class PurgeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
           this.logger.error({ err: error, tenantId: tenant.id }, 'purge: failed; retried at the next sweep');
         }
       }
+      if (!this.signal.stopped) await this.recheck.run();
       const now = this.clock.now();
       this.wakeIn(nextWakeInMs(await this.purges.nextDueAt(now, this.config.regions), now, interval));
     } catch (error) {

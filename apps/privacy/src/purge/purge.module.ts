@@ -3,6 +3,7 @@ import { AuditLogModule } from '@missive/tenancy';
 import { FilePurger } from './file-purger';
 import { KeyShredder } from './key-shredder';
 import { PurgeProgressRepository } from './purge-progress.repository';
+import { PurgeRecheck } from './purge-recheck';
 import { PurgeRunner } from './purge-runner';
 import { PurgeScheduler } from './purge-scheduler';
 import { PurgeWakeupConsumer } from './purge-wakeup.consumer';
@@ -24,6 +25,7 @@ import { TenantPurgesRepository } from './tenant-purges.repository';
     FilePurger,
     KeyShredder,
     PurgeRunner,
+    PurgeRecheck,
     PurgeScheduler,
   ],
   exports: [PurgeRunner, PurgeScheduler],

@@ -48,6 +48,13 @@ export function storesNotDone(rows: readonly ProgressRow[], region: Region): str
   return missing;
 }
 
+/**
+ * R-P6: how long after its certificate a purged tenant's stores are re-checked at every sweep. Late events can
+ * arrive while topics keep them (13 days at most) and consumers catch up; old links are dropped by the link host
+ * for good. A month covers both with room.
+ */
+export const LEFTOVER_RECHECK_DAYS = 30;
+
 /** R-P4: the certificate's `deleted` map, from every region's progress rows; stores are listed even at 0. */
 export function certificateCounts(rows: ProgressRow[]): Record<string, number> {
   const counts: Record<string, number> = {};

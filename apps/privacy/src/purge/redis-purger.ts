@@ -43,4 +43,12 @@ export class RedisPurger {
     }
     await this.progress.finish(region, tenantId, store);
   }
+
+  /** R-P6: the keys of an already purged tenant that came back, deleted; returns how many. */
+  async removeLeftovers(region: Region, tenantId: string): Promise<number> {
+    const redis = this.redis.forRegion(region);
+    const keys = await scanKeys(redis, tenantRedisKey(region, tenantId, '*'));
+    for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
+    return keys.length;
+  }
 }

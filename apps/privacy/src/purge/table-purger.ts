@@ -57,6 +57,29 @@ export class TablePurger {
     }
   }
 
+  /**
+   * R-P6: deletes whatever rows of an already purged tenant came back, table by table, in one statement each (a
+   * re-check finds nothing or a few rows); returns the count per store where it found any. No progress rows: the
+   * counts go on the certificate's record.
+   */
+  async removeLeftovers(region: Region, tenantId: string): Promise<Record<string, number>> {
+    const found: Record<string, number> = {};
+    for (const table of await this.tables(region)) {
+      const quoted = `"${table.name.replace(/"/g, '""')}"`;
+      const n = await this.databases.withTenant(region, tenantId, async (m) => {
+        if (!table.indexed) await m.query('SET LOCAL statement_timeout = 0');
+        const rows = await queryRows<{ n: number }>(
+          m,
+          `WITH gone AS (DELETE FROM ${quoted} WHERE tenant_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+          [tenantId],
+        );
+        return rows[0].n;
+      });
+      if (n > 0) found[storeName('postgres', region, table.name)] = n;
+    }
+    return found;
+  }
+
   private async tables(region: Region): Promise<TenantTable[]> {
     const rows = await queryRows<{ name: string; indexed: boolean }>(
       this.databases.forRegion(region),

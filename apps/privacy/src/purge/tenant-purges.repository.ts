@@ -77,6 +77,37 @@ export class TenantPurgesRepository {
     return rows[0]?.at ?? null;
   }
 
+  /**
+   * Purged tenants of `regions` whose certificate was written after `since`, the longest unchecked first, at most
+   * `limit` (R-P6: a sweep re-checks some, the next ones the others).
+   */
+  async recentlyPurged(
+    regions: readonly Region[],
+    since: Date,
+    limit: number,
+  ): Promise<{ id: string; region: Region }[]> {
+    return queryRows<{ id: string; region: Region }>(
+      this.databases.global,
+      `SELECT t.id, t.region FROM tenants t JOIN tenant_purges p ON p.tenant_id = t.id
+        WHERE p.completed_at > $1 AND t.region = ANY($2)
+        ORDER BY p.leftovers_checked_at NULLS FIRST, p.completed_at LIMIT $3`,
+      [since, regions, limit],
+    );
+  }
+
+  /** Adds what a re-check deleted to the certificate's record, and when it last looked (R-P6). */
+  async recordLeftovers(tenantId: string, found: Record<string, number>, at: Date): Promise<void> {
+    await this.databases.global.query(
+      `UPDATE tenant_purges SET leftovers_checked_at = $2,
+              leftovers_deleted = (SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb) FROM (
+                SELECT key, sum(value::bigint) AS total
+                  FROM (SELECT * FROM jsonb_each_text(leftovers_deleted) UNION ALL SELECT * FROM jsonb_each_text($3::jsonb)) c
+                 GROUP BY key) s)
+        WHERE tenant_id = $1`,
+      [tenantId, at, JSON.stringify(found)],
+    );
+  }
+
   /** Marks the start (once): from here on the termination can no longer be undone or held (R-P5). */
   async start(m: EntityManager, tenantId: string, purgeDueAt: Date, at: Date): Promise<boolean> {
     const rows = await queryRows<{ tenant_id: string }>(

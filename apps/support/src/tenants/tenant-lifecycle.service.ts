@@ -102,6 +102,7 @@ export class TenantLifecycleService {
       startedAt: purge.startedAt.toISOString(),
       completedAt: purge.completedAt.toISOString(),
       deleted: purge.deleted,
+      deletedAfterCompletion: purge.leftoversDeleted,
     };
   }
 

@@ -36,6 +36,8 @@ export interface PurgeRecord {
   startedAt: Date;
   completedAt: Date | null;
   deleted: Record<string, number> | null;
+  /** What re-checks after the certificate found and deleted, per store (R-P6); empty when nothing came back. */
+  leftoversDeleted: Record<string, number>;
 }
 
 interface PurgeRow {
@@ -44,6 +46,7 @@ interface PurgeRow {
   started_at: Date;
   completed_at: Date | null;
   deleted: Record<string, number> | null;
+  leftovers_deleted: Record<string, number>;
 }
 
 const COLUMNS =
@@ -120,7 +123,8 @@ export class TenantsRepository {
   /** The tenant's purge, if one started: its start, and when finished its certificate. */
   async findPurge(id: string, manager?: EntityManager): Promise<PurgeRecord | null> {
     const rows: PurgeRow[] = await (manager ?? this.databases.global).query(
-      'SELECT tenant_id, purge_due_at, started_at, completed_at, deleted FROM tenant_purges WHERE tenant_id = $1',
+      `SELECT tenant_id, purge_due_at, started_at, completed_at, deleted, leftovers_deleted
+         FROM tenant_purges WHERE tenant_id = $1`,
       [id],
     );
     const row = rows[0];
@@ -131,6 +135,7 @@ export class TenantsRepository {
       startedAt: row.started_at,
       completedAt: row.completed_at,
       deleted: row.deleted,
+      leftoversDeleted: row.leftovers_deleted,
     };
   }
 

@@ -9,6 +9,7 @@ import { TenantKeys1764200000000 } from './regional/1764200000000-tenant-keys';
 import { Campaigns1764300000000 } from './regional/1764300000000-campaigns';
 import { Unsubscribe1764400000000 } from './regional/1764400000000-unsubscribe';
 import { TenantPurges1765100000000 } from './global/1765100000000-tenant-purges';
+import { PurgeLeftovers1765300000000 } from './global/1765300000000-purge-leftovers';
 import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progress';
 import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
 import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
@@ -21,6 +22,7 @@ export const GLOBAL_MIGRATIONS: Function[] = [
   GlobalFoundation1763900000000,
   TenantDirectory1764000000000,
   TenantPurges1765100000000,
+  PurgeLeftovers1765300000000,
 ];
 export const REGIONAL_MIGRATIONS: Function[] = [
   RegionalFoundation1763900000000,

@@ -35,4 +35,10 @@ export class PurgeCertificateDto {
     example: { 'postgres.na.contacts': 1000, redis: 3 },
   })
   deleted: Record<string, number>;
+  @ApiProperty({
+    description:
+      'what re-checks after the purge found and deleted per store: data that came back through a late event or an old link (R-P6); empty when nothing did',
+    example: {},
+  })
+  deletedAfterCompletion: Record<string, number>;
 }
