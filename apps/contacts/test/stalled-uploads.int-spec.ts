@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { configWith } from '@missive/config';
 import { Databases } from '@missive/database';
 import {
@@ -7,6 +9,7 @@ import {
   http,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
+  waitFor,
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
@@ -115,6 +118,12 @@ describe('stalled uploads (R-X6)', () => {
       expect(answers).not.toBeNull();
       for (const answer of answers!) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(await idleInTransaction()).toBe(0);
+      // Their partly spooled files are gone with them.
+      const folder = join(services.config.dataDir, 'na', attacker.tenant.id, 'imports');
+      await waitFor(() => readdirSync(folder).length === 0, {
+        what: 'the stalled uploads files removed',
+        timeoutMs: 5000,
+      });
       const [{ n }] = await adminQuery<{ n: number }>(
         'NA',
         'SELECT count(*)::int AS n FROM suppressions WHERE tenant_id = $1',
