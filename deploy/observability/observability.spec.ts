@@ -162,6 +162,7 @@ describe('deploy/observability', () => {
     'missive_unsubscribe_propagation_seconds',
     'missive_tenant_purges_due',
     'missive_tenant_purges_overdue',
+    'missive_privacy_requests_overdue', // R-D3: referred requests past their due date
   ];
 
   it('reads the metric names off the registry, histograms included', () => {

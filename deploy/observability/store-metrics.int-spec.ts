@@ -22,6 +22,9 @@ describe('store-derived metrics (scrape time)', () => {
   // A clock in the past, so that only the tenant made here is due at that time.
   const now = new Date('2001-01-01T00:00:00Z');
   const tenantId = randomUUID();
+  // An active NA tenant with one referred request (R-D3) already due at the clock's time.
+  const naTenantId = randomUUID();
+  const requestId = randomUUID();
   let platform: Platform;
   let queue: Queue | null = null;
   let stopped = false;
@@ -46,6 +49,17 @@ describe('store-derived metrics (scrape time)', () => {
        VALUES ($1, 'store-metrics probe', 'EEA', 'terminated', $2, $3)`,
       [tenantId, new Date(now.getTime() - 15 * 86400_000), new Date(now.getTime() - 2 * 3600_000)],
     );
+    await adminQuery(
+      'global',
+      `INSERT INTO tenants (id, name, region, status) VALUES ($1, 'overdue probe', 'NA', 'active')`,
+      [naTenantId],
+    );
+    await adminQuery(
+      'NA',
+      `INSERT INTO privacy_requests (id, tenant_id, type, status, source, received_at, due_at)
+       VALUES ($1, $2, 'erasure', 'pending', 'support', $3, $4)`,
+      [requestId, naTenantId, new Date(now.getTime() - 46 * 86400_000), new Date(now.getTime() - 86400_000)],
+    );
     queue = new Queue(SEND_QUEUE, {
       connection: platform.redis.forRegion('EEA'),
       prefix: queuePrefix('EEA', namespace),
@@ -56,7 +70,8 @@ describe('store-derived metrics (scrape time)', () => {
 
   afterAll(async () => {
     await dropQueue();
-    await adminQuery('global', 'DELETE FROM tenants WHERE id = $1', [tenantId]);
+    await adminQuery('global', 'DELETE FROM tenants WHERE id = ANY($1)', [[tenantId, naTenantId]]);
+    await adminQuery('NA', 'DELETE FROM privacy_requests WHERE tenant_id = $1', [naTenantId]);
     await closeAdminPools();
     if (!stopped) await platform.stop();
   });
@@ -88,6 +103,17 @@ describe('store-derived metrics (scrape time)', () => {
     expect(await value(platform, 'missive_tenant_purges_due', { region: 'EEA', legal_hold: 'true' })).toBe(0);
   });
 
+  it('R-D3: counts data-subject requests pending past their due date, per region, until they are closed', async () => {
+    expect(await value(platform, 'missive_privacy_requests_overdue', { region: 'NA' })).toBe(1);
+    expect(await value(platform, 'missive_privacy_requests_overdue', { region: 'EEA' })).toBe(0);
+    expect(await value(platform, 'missive_store_metrics_up', { source: 'privacy_requests' })).toBe(1);
+    await adminQuery('NA', `UPDATE privacy_requests SET status = 'completed', completed_at = $2 WHERE id = $1`, [
+      requestId,
+      now,
+    ]);
+    expect(await value(platform, 'missive_privacy_requests_overdue', { region: 'NA' })).toBe(0);
+  });
+
   it('reports a store that is gone instead of hanging the scrape', async () => {
     await dropQueue();
     await platform.stop();
@@ -98,6 +124,8 @@ describe('store-derived metrics (scrape time)', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(await value(platform, 'missive_store_metrics_up', { source: 'bullmq' })).toBe(0);
     expect(await value(platform, 'missive_store_metrics_up', { source: 'purges' })).toBe(0);
+    expect(await value(platform, 'missive_store_metrics_up', { source: 'privacy_requests' })).toBe(0);
+    expect(await value(platform, 'missive_privacy_requests_overdue', { region: 'NA' })).toBeUndefined();
     expect(await value(platform, 'missive_tenant_purges_due', { region: 'EEA', legal_hold: 'false' })).toBeUndefined();
   });
 });

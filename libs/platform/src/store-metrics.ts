@@ -52,16 +52,17 @@ function shared(read: () => Promise<void>): () => Promise<void> {
 
 /**
  * Store-derived metrics, read only when `/metrics` is scraped (prom-client `collect`): BullMQ queue depth and
- * failed jobs per queue from the regions' Redis, and purges due / overdue (R-P3) from the global `tenants` table,
- * for the regions this process serves. A store that is down or slow leaves the gauges empty and sets
- * `missive_store_metrics_up{source}` to 0; the scrape itself never fails or hangs on it.
+ * failed jobs per queue from the regions' Redis, purges due / overdue (R-P3) from the global `tenants` table, and
+ * data-subject requests overdue (R-D3) from the regional databases, for the regions this process serves. A store
+ * that is down or slow leaves the gauges empty and sets `missive_store_metrics_up{source}` to 0; the scrape itself
+ * never fails or hangs on it.
  */
 export function registerStoreMetrics(platform: Platform): void {
   const { metrics } = platform;
   const queues = new Map<string, Queue>();
   const lastUp = new Map<string, boolean>();
   // Up/down per source; logged on a change only, not on every scrape while a store stays down.
-  const report = (source: 'bullmq' | 'purges', error?: unknown) => {
+  const report = (source: 'bullmq' | 'purges' | 'privacy_requests', error?: unknown) => {
     metrics.storeMetricsUp.set({ source }, error ? 0 : 1);
     if (error && lastUp.get(source) !== false) {
       platform.logger.warn({ err: error }, `metrics: ${source} read failed; its gauges are empty until it answers`);
@@ -145,6 +146,42 @@ export function registerStoreMetrics(platform: Platform): void {
       metrics.purgesDue.reset();
       metrics.purgesOverdue.reset();
       report('purges', error);
+    }
+  });
+
+  // R-D3: row-level security lets the app count one tenant at a time, so the directory names the region's tenants
+  // and the regional database's `count_overdue_privacy_requests` walks them in one round trip.
+  metrics.scrapeSources.privacyRequests = shared(async () => {
+    metrics.privacyRequestsOverdue.reset();
+    const regions = REGIONS.filter((r) => platform.config.regions.includes(r));
+    try {
+      const { databases } = platform;
+      if (!databases.all().every((d) => d.dataSource.isInitialized)) throw new Error('a database is not connected');
+      const at = platform.clock.now();
+      const counts = await withTimeout(
+        (async () => {
+          const tenants: { region: Region; ids: string[] }[] = await databases.global.query(
+            `SELECT region, array_agg(id) AS ids FROM tenants
+              WHERE purged_at IS NULL AND region = ANY($1) GROUP BY region`,
+            [regions],
+          );
+          return Promise.all(
+            regions.map(async (region) => {
+              const ids = tenants.find((t) => t.region === region)?.ids ?? [];
+              const [row]: { n: string }[] = await databases
+                .forRegion(region)
+                .query('SELECT count_overdue_privacy_requests($1::uuid[], $2) AS n', [ids, at]);
+              return { region, n: Number(row.n) };
+            }),
+          );
+        })(),
+        'PostgreSQL (privacy requests)',
+      );
+      for (const { region, n } of counts) metrics.privacyRequestsOverdue.set({ region }, n);
+      report('privacy_requests');
+    } catch (error) {
+      metrics.privacyRequestsOverdue.reset();
+      report('privacy_requests', error);
     }
   });
 }

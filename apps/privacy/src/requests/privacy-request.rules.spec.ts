@@ -1,6 +1,10 @@
 import {
   addBusinessDays,
   changesProblems,
+  closeDecision,
+  decodeCursor,
+  encodeCursor,
+  isOverdue,
   requestDeadlines,
   requestRegime,
   serveDecision,
@@ -80,6 +84,40 @@ describe('privacy-request rules', () => {
         expect(serveDecision(type, onlySuppressed)).toMatchObject({ serve: false });
         expect(serveDecision(type, { contact: true, suppression: false })).toEqual({ serve: true });
       }
+    });
+  });
+
+  describe('closing referred requests', () => {
+    it('R-D3: a pending request is completed or rejected by the tenant', () => {
+      expect(closeDecision('pending', 'complete')).toEqual({ ok: true, status: 'completed' });
+      expect(closeDecision('pending', 'reject')).toEqual({ ok: true, status: 'rejected' });
+    });
+
+    it('R-D3: a closed request is never closed again, either way', () => {
+      for (const status of ['completed', 'rejected'] as const) {
+        for (const action of ['complete', 'reject'] as const) {
+          expect(closeDecision(status, action)).toEqual({ ok: false, reason: `the request is already ${status}` });
+        }
+      }
+    });
+
+    it('R-D3: overdue means pending past the due date; a closed request is never overdue', () => {
+      const dueAt = new Date('2026-04-01T10:15:00Z');
+      expect(isOverdue({ status: 'pending', dueAt }, new Date('2026-04-01T10:15:00.001Z'))).toBe(true);
+      expect(isOverdue({ status: 'pending', dueAt }, dueAt)).toBe(false);
+      expect(isOverdue({ status: 'completed', dueAt }, new Date('2026-05-01T00:00:00Z'))).toBe(false);
+      expect(isOverdue({ status: 'rejected', dueAt }, new Date('2026-05-01T00:00:00Z'))).toBe(false);
+    });
+  });
+
+  describe('list cursor', () => {
+    it('R-D3: a cursor reads back as the request it was made from; anything else is refused', () => {
+      const cursor = { receivedAt: new Date('2026-01-05T09:30:00.123Z'), id: '0b7e6f0c-3c1a-4d2e-9f8a-1b2c3d4e5f60' };
+      expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+      expect(decodeCursor('')).toBeNull();
+      expect(decodeCursor('not-a-cursor')).toBeNull();
+      expect(decodeCursor(Buffer.from('2026-01-05T09:30:00Z|nope').toString('base64url'))).toBeNull();
+      expect(decodeCursor(Buffer.from(`yesterday|${cursor.id}`).toString('base64url'))).toBeNull();
     });
   });
 });

@@ -100,3 +100,47 @@ export function serveDecision(type: PrivacyRequestType, held: SubjectHoldings): 
   }
   return { serve: true };
 }
+
+export const PRIVACY_REQUEST_STATUSES: readonly PrivacyRequestStatus[] = ['pending', 'completed', 'rejected'];
+
+/** How the tenant closes a referred request (R-D3). */
+export type CloseAction = 'complete' | 'reject';
+
+export type CloseDecision = { ok: true; status: PrivacyRequestStatus } | { ok: false; reason: string };
+
+/**
+ * R-D3: a pending request is closed once, as completed or rejected; a closed one stays as it is (409), so a second
+ * click or a retried call never changes what the person was told.
+ */
+export function closeDecision(status: PrivacyRequestStatus, action: CloseAction): CloseDecision {
+  if (status !== 'pending') return { ok: false, reason: `the request is already ${status}` };
+  return { ok: true, status: action === 'complete' ? 'completed' : 'rejected' };
+}
+
+/**
+ * R-D3: overdue = still pending after its due date (R-D1). The `/metrics` gauge counts the same condition in SQL
+ * (`count_overdue_privacy_requests`, migration 1765310000000).
+ */
+export function isOverdue(request: { status: PrivacyRequestStatus; dueAt: Date }, now: Date): boolean {
+  return request.status === 'pending' && request.dueAt.getTime() < now.getTime();
+}
+
+/** Where a page of the list starts: after the request with this receipt time and id (newest first). */
+export interface ListCursor {
+  receivedAt: Date;
+  id: string;
+}
+
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(`${cursor.receivedAt.toISOString()}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+/** The cursor a page handed out, or null when `text` is not one (a 400 naming `cursor`). */
+export function decodeCursor(text: string): ListCursor | null {
+  const [at, id, ...rest] = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  const receivedAt = new Date(at);
+  if (rest.length > 0 || !CURSOR_ID.test(id ?? '') || Number.isNaN(receivedAt.getTime())) return null;
+  return { receivedAt, id };
+}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '@missive/database';
 import type {
+  ListCursor,
   PrivacyRequestSource,
   PrivacyRequestStatus,
   PrivacyRequestType,
@@ -33,7 +35,10 @@ export interface NewPrivacyRequest {
   result: unknown;
 }
 
-const COLUMNS = 'id, type, status, source, received_at, acknowledge_by, due_at, completed_at, result';
+export type PrivacyRequestListRow = Omit<PrivacyRequestRow, 'result'>;
+
+const LIST_COLUMNS = 'id, type, status, source, received_at, acknowledge_by, due_at, completed_at';
+const COLUMNS = `${LIST_COLUMNS}, result`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Queries on `privacy_requests`; every method takes the tenant id and runs inside `withTenant` (R-T1). */
@@ -65,12 +70,47 @@ export class PrivacyRequestsRepository {
     return rows[0] ?? null;
   }
 
-  async find(m: EntityManager, tenantId: string, id: string): Promise<PrivacyRequestRow | null> {
+  /** `forUpdate` locks the row until the transaction ends, so two closes of one request take turns (R-D3). */
+  async find(m: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<PrivacyRequestRow | null> {
     if (!UUID.test(id)) return null;
     const rows: PrivacyRequestRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM privacy_requests WHERE tenant_id = $1 AND id = $2`,
+      `SELECT ${COLUMNS} FROM privacy_requests WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
       [tenantId, id],
     );
     return rows[0] ?? null;
+  }
+
+  /** A page of the tenant's requests, newest first, optionally of one status (R-D3); `result` is left out. */
+  async list(
+    m: EntityManager,
+    tenantId: string,
+    query: { status: PrivacyRequestStatus | null; after: ListCursor | null; limit: number },
+  ): Promise<PrivacyRequestListRow[]> {
+    return m.query(
+      `SELECT ${LIST_COLUMNS} FROM privacy_requests
+        WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+          AND ($3::timestamptz IS NULL OR (received_at, id) < ($3, $4::uuid))
+        ORDER BY received_at DESC, id DESC
+        LIMIT $5`,
+      [tenantId, query.status, query.after?.receivedAt ?? null, query.after?.id ?? null, query.limit],
+    );
+  }
+
+  /** Closes a pending request (R-D3): its new status, `completed_at` now, and `result` (a rejection's reason). */
+  async close(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    status: PrivacyRequestStatus,
+    result: unknown,
+  ): Promise<PrivacyRequestRow> {
+    const rows = await queryRows<PrivacyRequestRow>(
+      m,
+      `UPDATE privacy_requests SET status = $3, completed_at = now(), result = $4::jsonb
+        WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
+        RETURNING ${COLUMNS}`,
+      [tenantId, id, status, result === null || result === undefined ? null : JSON.stringify(result)],
+    );
+    return rows[0];
   }
 }

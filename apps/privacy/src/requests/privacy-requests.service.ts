@@ -1,12 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { normaliseEmail } from '@missive/contact-domain';
 import { Databases } from '@missive/database';
-import { InvalidInputError, NotFoundError } from '@missive/http';
+import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
 import { apiKeyActor, AuditLog, type TenantContext } from '@missive/tenancy';
 import { DataSubjectActions, type ActionOutcome } from './data-subject-actions';
-import type { CreatePrivacyRequestDto, PrivacyRequestAcceptedDto, PrivacyRequestDto } from './dto/privacy-request.dto';
-import { changesProblems, requestDeadlines, requestRegime, serveDecision } from './privacy-request.rules';
-import { PrivacyRequestsRepository, type PrivacyRequestRow } from './privacy-requests.repository';
+import {
+  DEFAULT_PAGE,
+  type CreatePrivacyRequestDto,
+  type ListPrivacyRequestsQuery,
+  type PrivacyRequestAcceptedDto,
+  type PrivacyRequestDto,
+  type PrivacyRequestPageDto,
+  type PrivacyRequestSummaryDto,
+} from './dto/privacy-request.dto';
+import {
+  changesProblems,
+  closeDecision,
+  decodeCursor,
+  encodeCursor,
+  requestDeadlines,
+  requestRegime,
+  serveDecision,
+} from './privacy-request.rules';
+import {
+  PrivacyRequestsRepository,
+  type PrivacyRequestListRow,
+  type PrivacyRequestRow,
+} from './privacy-requests.repository';
 
 type Tenant = Pick<TenantContext, 'id' | 'region' | 'transferSafeguard'>;
 
@@ -20,6 +40,19 @@ export function toPrivacyRequestDto(row: PrivacyRequestRow): PrivacyRequestDto {
     dueAt: row.due_at.toISOString(),
     ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
     ...(row.result !== null && row.result !== undefined ? { result: row.result } : {}),
+  };
+}
+
+function toSummary(row: PrivacyRequestListRow): PrivacyRequestSummaryDto {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    source: row.source,
+    receivedAt: row.received_at.toISOString(),
+    ...(row.acknowledge_by ? { acknowledgeBy: row.acknowledge_by.toISOString() } : {}),
+    dueAt: row.due_at.toISOString(),
+    ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
   };
 }
 
@@ -91,6 +124,55 @@ export class PrivacyRequestsService {
   async get(tenant: Tenant, id: string): Promise<PrivacyRequestDto> {
     const row = await this.databases.withTenant(tenant.region, tenant.id, (m) => this.requests.find(m, tenant.id, id));
     if (!row) throw new NotFoundError('Privacy request');
+    return toPrivacyRequestDto(row);
+  }
+
+  /** R-D3: the tenant's requests, newest first, a page at a time (referred ones are those with source `support`). */
+  async list(tenant: Tenant, query: ListPrivacyRequestsQuery): Promise<PrivacyRequestPageDto> {
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) {
+      throw new InvalidInputError('Invalid input: cursor', [
+        { field: 'cursor', reason: 'is not a cursor of this list' },
+      ]);
+    }
+    const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
+    const rows = await this.databases.withTenant(tenant.region, tenant.id, (m) =>
+      this.requests.list(m, tenant.id, { status: query.status ?? null, after, limit: limit + 1 }),
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toSummary),
+      nextCursor: rows.length > limit ? encodeCursor({ receivedAt: last.received_at, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * R-D3: the tenant closes a request support referred to it, once (a closed one answers 409). A rejection keeps
+   * its reason as the request's `result`, as the API's own rejections do. Audited as a security-relevant tenant
+   * action (R-A3) with ids only: the reason may name the person and stays in the tenant's region (R-T2).
+   */
+  async close(
+    tenant: Tenant & Pick<TenantContext, 'apiKeyId'>,
+    id: string,
+    closing: { action: 'complete' } | { action: 'reject'; reason: string },
+  ): Promise<PrivacyRequestDto> {
+    const row = await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
+      const current = await this.requests.find(m, tenant.id, id, true);
+      if (!current) throw new NotFoundError('Privacy request');
+      const decision = closeDecision(current.status, closing.action);
+      if (!decision.ok) {
+        throw new ConflictError('request_closed', `This privacy request cannot be closed: ${decision.reason}`);
+      }
+      const result = closing.action === 'reject' ? { reason: closing.reason.trim() } : null;
+      return this.requests.close(m, tenant.id, id, decision.status, result);
+    });
+    await this.audit.append({
+      actor: apiKeyActor(tenant),
+      action: `privacy-request.${row.status}`,
+      tenantId: tenant.id,
+      details: { requestId: row.id, type: row.type },
+    });
     return toPrivacyRequestDto(row);
   }
 }

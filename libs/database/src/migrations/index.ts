@@ -13,6 +13,7 @@ import { PurgeLeftovers1765300000000 } from './global/1765300000000-purge-leftov
 import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progress';
 import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
 import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
+import { PrivacyRequestsOverdue1765310000000 } from './regional/1765310000000-privacy-requests-overdue';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -36,4 +37,5 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   PurgeProgress1765100000000,
   PrivacyRequests1765000000000,
   OutboxPayloadUncompressed1765200000000,
+  PrivacyRequestsOverdue1765310000000,
 ];
