@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // Tools outside the services: the admin CLI reads its own MISSIVE_* client settings, not MissiveConfig.
-    files: ['libs/config/**', 'deploy/local/**', 'libs/testing/**', 'bench/**', 'jest.config.js', 'apps/cli/**'],
+    files: ['libs/config/**', 'deploy/local/**', 'deploy/regions/start-regions.ts', 'libs/testing/**', 'bench/**', 'jest.config.js', 'apps/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

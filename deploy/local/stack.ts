@@ -10,6 +10,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { brokerAnswers, startLocalBroker, stopLocalBroker } from './kafka-broker';
 import { ensureDatabases } from './postgres-setup';
 import { PrerequisiteError } from './prerequisites';
+import { stopLocalRedis } from './redis-server';
+import { EEA_KAFKA_PORT, EEA_REDIS_PORT, startRegions } from '../regions/start-regions';
 
 const ROOT = join(__dirname, '..', '..');
 const LOCAL_KAFKA_PORT = 9092;
@@ -186,7 +188,10 @@ async function main(): Promise<number> {
       return 0;
     case 'down':
       await stopLocalBroker(LOCAL_KAFKA_PORT);
-      say('stopped the local Kafka broker (PostgreSQL and Redis are the machine’s and stay up)');
+      // Those of `npm run start:regions`, if it ran.
+      await stopLocalBroker(EEA_KAFKA_PORT);
+      await stopLocalRedis(EEA_REDIS_PORT);
+      say('stopped the local Kafka broker(s) (PostgreSQL and Redis are the machine’s and stay up)');
       return 0;
     case 'migrate': {
       const reports = await migrateAll(loadConfig());
@@ -202,6 +207,11 @@ async function main(): Promise<number> {
         '--initial-old-space-size=112',
         join(ROOT, 'dist/apps/missive/main.js'),
       ]);
+    }
+    case 'regions': {
+      const { config } = await up();
+      buildHost();
+      return startRegions(config, join(ROOT, 'dist/apps/missive/main.js'));
     }
     case 'test': {
       const state = await up();
@@ -224,7 +234,7 @@ async function main(): Promise<number> {
       return code;
     }
     default:
-      say(`unknown command "${command}" (up, down, migrate, start, test, bench)`);
+      say(`unknown command "${command}" (up, down, migrate, start, regions, test, bench)`);
       return 2;
   }
 }

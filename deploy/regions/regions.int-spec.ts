@@ -196,6 +196,43 @@ describe('per-region deployment: two regions, their own brokers (TLS + SCRAM), R
   );
 
   it(
+    'R-A2, R-T2: an incident recorded through an NA-only support process reaches each tenant in its own region',
+    () =>
+      explained(async () => {
+        // Support deployed per region (as in the Kubernetes overlays): this one knows only the NA stores.
+        const [naSupport] = await topology.startProcesses([
+          {
+            service: 'support',
+            name: `na-support-${uid}`,
+            env: topology.regionEnv('NA', { SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN }),
+          },
+        ]);
+        const summary = `incident ${uid}`;
+        const recorded = await http('POST', `${naSupport.supportUrl}/internal/v1/incidents`, {
+          token: TEST_BOOTSTRAP_TOKEN,
+          body: {
+            tenantIds: REGIONS.map((r) => tenants[r].tenant.id),
+            summary,
+            detectedAt: new Date().toISOString(),
+          },
+        });
+        expect(recorded.status).toBe(201);
+        for (const region of REGIONS) {
+          await waitFor(
+            async () => {
+              const res = await http('GET', `${support.publicUrl}/v1/notices`, { token: tenants[region].apiKey });
+              return JSON.stringify(res.body).includes(summary);
+            },
+            { what: `the ${region} tenant's incident notice`, timeoutMs: 10000, intervalMs: 100 },
+          );
+          expect(await tablesContaining(topology.databaseUrl(region), summary)).toEqual(['notices: 1']);
+        }
+        await naSupport.stop();
+      }),
+    120000,
+  );
+
+  it(
     'R-T2: no store of one region holds the other region’s personal data or events (databases, Redis, brokers, files)',
     () =>
       explained(async () => {
