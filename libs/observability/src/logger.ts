@@ -5,17 +5,48 @@ import { redactText, redactValue } from './redact';
 export type { Logger };
 
 /**
- * The process logger: JSON lines on stdout, every message and field redacted (R-X2). Header fields that carry
- * secrets are censored by path as well.
+ * Fields whose shape is known are censored whole by pino's compiled `redact` paths, whatever they hold: an address,
+ * an IP or a secret under its own name never reaches the text scan.
  */
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
+const REDACT_PATHS = [
+  'email',
+  '*.email',
+  'ip',
+  '*.ip',
+  'remoteAddress',
+  '*.remoteAddress',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  '*.key',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-forwarded-for"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-forwarded-for"]',
+];
+
+/**
+ * The process logger: JSON lines on stdout, every message and field redacted (R-X2). Known fields are censored by
+ * path; the message and every other string go through the linear-time text scan (redact.ts).
+ */
+export function createLogger(options: {
+  level: string;
+  name?: string;
+  /** Where the lines go; stdout unless given (tests read the lines back). */
+  destination?: pino.DestinationStream;
+}): Logger {
+  const settings: pino.LoggerOptions = {
     level: options.level,
     name: options.name ?? 'missive',
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', '*.key'],
+      paths: REDACT_PATHS,
       censor: '[secret]',
     },
     hooks: {
@@ -24,7 +55,8 @@ export function createLogger(options: { level: string; name?: string }): Logger 
         return method.apply(this, cleaned as Parameters<typeof method>);
       },
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** Nest's LoggerService on top of pino, so framework messages are JSON and redacted too. */
