@@ -1,10 +1,8 @@
 /**
- * R-P6: nothing may bring a purged tenant's data back. A provider of this token (the cached tenant states of
- * libs/tenancy) tells the event server which tenants of a batch are purged, and their events are dropped before
- * any handler runs, whatever the consumer.
+ * R-P6: nothing may bring a purged tenant's data back. The process's reader of tenant states (libs/tenancy, which
+ * registers itself on the Platform) tells the event server which tenants of a batch are purged, and their events
+ * are dropped before any handler runs, whatever the consumer.
  */
-export const PURGED_TENANTS = Symbol('missive.purgedTenants');
-
 export interface PurgedTenants {
   purgedAmong(tenantIds: Iterable<string>): Promise<Set<string>>;
 }

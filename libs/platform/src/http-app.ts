@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { KafkaEventServer, PURGED_TENANTS, type PurgedTenants } from '@missive/kafka';
+import { KafkaEventServer } from '@missive/kafka';
 import { createValidationPipe, MissiveExceptionFilter, registerTextBodyParsers } from '@missive/http';
 import { PinoNestLogger } from '@missive/observability';
 import { MAX_LINK_TOKEN_LENGTH } from '@missive/tokens';
@@ -43,15 +43,6 @@ function rootModule(platform: Platform, modules: Type[]): DynamicModule {
  * One Nest application on one port, on Fastify: the error filter, whitelisting validation, body limit, request
  * metrics, OpenAPI at /docs (document at /docs-json), and the Kafka consumers of its modules.
  */
-/** The listener's reader of purged tenants (R-P6), where its modules provide one (TenancyModule does). */
-function purgedTenantsOf(app: INestApplication): PurgedTenants | undefined {
-  try {
-    return app.get<PurgedTenants>(PURGED_TENANTS, { strict: false });
-  } catch {
-    return undefined;
-  }
-}
-
 export async function createListenerApp(platform: Platform, spec: ListenerSpec): Promise<NestFastifyApplication> {
   const { timeouts } = platform.config;
   const adapter = new FastifyAdapter({
@@ -110,7 +101,10 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
         metrics: platform.metrics,
         groupPrefix: spec.groupPrefix,
         startAtLatest: spec.startAtLatest,
-        purgedTenants: purgedTenantsOf(app),
+        // Asked at each batch: the reader registers itself once the listener's modules are created (R-P6).
+        purgedTenants: {
+          purgedAmong: (ids) => platform.purgedTenants?.purgedAmong(ids) ?? Promise.resolve(new Set<string>()),
+        },
       }),
     },
     { inheritAppConfig: true },

@@ -1,7 +1,7 @@
 import { loadConfig, type MissiveConfig } from '@missive/config';
 import { REGIONS, type Region } from '@missive/contracts';
 import { Databases, type EntityRegistry } from '@missive/database';
-import { KafkaClients, OutboxRelay, ResilientProducer, ensureTopics } from '@missive/kafka';
+import { KafkaClients, OutboxRelay, ResilientProducer, ensureTopics, type PurgedTenants } from '@missive/kafka';
 import { createLogger, Metrics, type Logger } from '@missive/observability';
 import { ensureNoEviction, RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
@@ -32,6 +32,8 @@ export class Platform {
   readonly redis: RedisClients;
   readonly tenantKeys: TenantKeys;
   readonly clock: Clock;
+  /** The reader of purged tenants the event servers ask (R-P6); set by libs/tenancy's TenantStates when created. */
+  purgedTenants: PurgedTenants | null = null;
   private readonly producers = new Map<Region, ResilientProducer>();
   private readonly relays: OutboxRelay[] = [];
   private readonly runRelays: boolean;

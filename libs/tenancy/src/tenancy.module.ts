@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { PURGED_TENANTS } from '@missive/kafka';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuditLog } from './audit-log';
 import { TenantCacheConsumer } from './tenant-cache.consumer';
@@ -15,15 +14,8 @@ import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
 @Global()
 @Module({
   controllers: [TenantCacheConsumer],
-  providers: [
-    TenantDirectory,
-    TenantStates,
-    { provide: PURGED_TENANTS, useExisting: TenantStates },
-    ApiKeyGuard,
-    TenantRateLimitGuard,
-    AuditLog,
-  ],
-  exports: [TenantDirectory, TenantStates, PURGED_TENANTS, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+  providers: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
+  exports: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
 })
 export class TenancyModule {}
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import type { PurgedTenants } from '@missive/kafka';
+import { Platform } from '@missive/platform';
 import type { TenantStatus } from './tenant-context';
 import { TtlCache } from './ttl-cache';
 
@@ -40,11 +42,17 @@ interface StateRow {
  * unsubscribe page's sender name. An unknown tenant is remembered as such (null) for the same short time.
  */
 @Injectable()
-export class TenantStates {
+export class TenantStates implements PurgedTenants {
   private readonly cache = new TtlCache<string, TenantState | null>(MAX_TENANTS, TENANT_STATE_TTL_MS);
   private generation = 0;
 
-  constructor(private readonly databases: Databases) {}
+  constructor(
+    private readonly databases: Databases,
+    platform: Platform,
+  ) {
+    // The process's event servers ask it which tenants are purged (R-P6), whichever listener created it first.
+    platform.purgedTenants ??= this;
+  }
 
   /** The cached answer without waiting, or `undefined` when the directory must be asked (`get`). */
   cached(tenantId: string): TenantState | null | undefined {
