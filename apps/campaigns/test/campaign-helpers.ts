@@ -12,6 +12,7 @@ export interface SeedContact {
   lists?: string[];
   firstName?: string;
   birthDate?: string | null;
+  attributes?: Record<string, unknown>;
 }
 
 /**
@@ -33,7 +34,7 @@ export async function seedContacts(
       phone: null,
       locale: null,
       birthDate: c.birthDate ?? null,
-      attributes: {},
+      attributes: c.attributes ?? {},
     });
     const data: ContactChangedV2 = {
       contactId: ids[i],

@@ -23,11 +23,13 @@ export interface CampaignRow {
   updated_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Why the campaign paused itself (R-X6); null when the tenant paused it or it is not paused. */
+  paused_reason: string | null;
 }
 
 export type NewCampaign = Omit<
   CampaignRow,
-  'created_at' | 'updated_at' | 'started_at' | 'finished_at' | 'audience_size'
+  'created_at' | 'updated_at' | 'started_at' | 'finished_at' | 'audience_size' | 'paused_reason'
 >;
 
 /** Queries only. Every method runs in a tenant transaction (RLS) and names the tenant it writes for (R-T1). */
@@ -73,13 +75,27 @@ export class CampaignRepository {
   async setStatus(m: EntityManager, tenantId: string, id: string, status: CampaignStatus): Promise<CampaignRow> {
     const rows = await queryRows<CampaignRow>(
       m,
-      `UPDATE campaigns SET status = $3, updated_at = now(),
+      `UPDATE campaigns SET status = $3, updated_at = now(), paused_reason = NULL,
          started_at = CASE WHEN $3 = 'sending' AND started_at IS NULL THEN now() ELSE started_at END,
          finished_at = CASE WHEN $3 IN ('sent', 'cancelled') THEN now() ELSE finished_at END
        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
       [tenantId, id, status],
     );
     return rows[0];
+  }
+
+  /**
+   * The campaign pauses itself with the reason, if it is still sending (R-X6: a template over its render budget);
+   * the messages not yet sent stay pending and go out on resume. Returns whether it paused it now.
+   */
+  async pauseWithReason(m: EntityManager, tenantId: string, id: string, reason: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      m,
+      `UPDATE campaigns SET status = 'paused', paused_reason = $3, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND status = 'sending' RETURNING id`,
+      [tenantId, id, reason],
+    );
+    return rows.length > 0;
   }
 
   /** The lists of `wanted` that no contact of the tenant is on (an audience naming them is refused). */

@@ -7,7 +7,7 @@ import { appendToOutbox } from '@missive/kafka';
 import { tenantDb, type TenantContext } from '@missive/tenancy';
 import { SendQueue } from '../sending/send-queue';
 import { planLinks } from '../sending/link-plan';
-import { compileTemplates, isTemplateProblems } from '../templates/liquid-templates';
+import { compileTemplates, dryRender, isTemplateProblems } from '../templates/liquid-templates';
 import { transition, type CampaignAction } from './campaign.rules';
 import { CampaignRepository, type CampaignRow } from './campaign.repository';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
@@ -25,9 +25,9 @@ export class CampaignService {
   async create(tenant: TenantContext, dto: CreateCampaignDto): Promise<CampaignRow> {
     const plan = planLinks(dto.html);
     const compiled = compileTemplates({ subject: dto.subject, html: plan.html, text: dto.text });
-    const details: ErrorDetail[] = isTemplateProblems(compiled)
-      ? compiled.map((p) => ({ field: p.field, reason: p.reason }))
-      : [];
+    // R-X6: a template that parses but outruns the per-message render budget is refused here, not at send time.
+    const problems = isTemplateProblems(compiled) ? compiled : await dryRender(compiled);
+    const details: ErrorDetail[] = problems.map((p) => ({ field: p.field, reason: p.reason }));
     const lists = dto.audience.lists ?? [];
     const tags = dto.audience.tags ?? [];
     if (lists.length === 0 && tags.length === 0)

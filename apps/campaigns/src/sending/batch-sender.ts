@@ -7,7 +7,12 @@ import { Databases } from '@missive/database';
 import { LinkTokenSigner } from '@missive/tokens';
 import { CampaignRepository, type CampaignRow } from '../campaigns/campaign.repository';
 import { isSendable } from '../campaigns/campaign.rules';
-import { compileTemplates, isTemplateProblems, type CampaignTemplates } from '../templates/liquid-templates';
+import {
+  compileTemplates,
+  isTemplateProblems,
+  RenderBudgetExceeded,
+  type CampaignTemplates,
+} from '../templates/liquid-templates';
 import { ClaimHeartbeat } from './claim-heartbeat';
 import { DeliveryLedger, type ClaimedRecipient, type DeliveryOutcome } from './delivery-ledger.repository';
 import { GateState, gateContact } from './gate-state.repository';
@@ -52,6 +57,8 @@ export class BatchSender {
   private readonly renderer: MessageRenderer;
   private readonly minimumAges: MinimumAges;
   private readonly plans = new Map<string, CampaignPlan>();
+  /** Campaigns that paused themselves for a runaway template, with the reason: their claimed messages skip rendering. */
+  private readonly runaway = new Map<string, string>();
 
   constructor(
     config: MissiveConfig,
@@ -73,6 +80,8 @@ export class BatchSender {
     );
     if (!campaign) throw new UnrecoverableError('campaign not found');
     if (!isSendable(campaign.status)) return { transient: 0 };
+    // Sending again (resumed): its template gets another chance at the budget.
+    this.runaway.delete(campaign.id);
     const plan = this.plan(campaign);
 
     let next = 0;
@@ -189,10 +198,13 @@ export class BatchSender {
     const recipient = claim.recipient!;
     let message;
     let raw;
+    const runaway = this.runaway.get(campaign.id);
+    if (runaway) return { ...base, state: 'pending', reason: runaway };
     try {
       message = await this.renderer.render(region, campaign, plan.templates, recipient);
       raw = buildMimeMessage(plan.skeleton, recipient.email, message, new Date());
     } catch (error) {
+      if (error instanceof RenderBudgetExceeded) return this.pauseRunaway(region, campaign, base, error.message);
       // A render failure (time, memory or size limits) is this message's failure, not the batch's.
       return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
     }
@@ -205,6 +217,24 @@ export class BatchSender {
     if (outcome.kind === 'accepted') return { ...base, state: 'sent', messageId: message.messageId };
     const state = ({ bounce: 'bounced', transient: 'pending', unknown: 'unknown' } as const)[outcome.kind];
     return { ...base, state, reason: outcome.reason };
+  }
+
+  /**
+   * R-X6: a template over its render budget at send time is the campaign's problem, not this recipient's: the
+   * campaign pauses itself with the reason (shown on GET /v1/campaigns/{id}), this message and the others claimed
+   * with it go back to pending without rendering, and all go out on resume. The event loop is not spent on it.
+   */
+  private async pauseRunaway(
+    region: Region,
+    campaign: CampaignRow,
+    base: Pick<DeliveryOutcome, 'campaignId' | 'contactId' | 'reason' | 'messageId'>,
+    reason: string,
+  ): Promise<DeliveryOutcome> {
+    this.runaway.set(campaign.id, reason);
+    await this.databases.withTenant(region, campaign.tenant_id, (m) =>
+      this.campaigns.pauseWithReason(m, campaign.tenant_id, campaign.id, reason),
+    );
+    return { ...base, state: 'pending', reason };
   }
 
   private plan(campaign: CampaignRow): CampaignPlan {

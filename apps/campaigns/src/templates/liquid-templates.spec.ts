@@ -1,4 +1,11 @@
-import { compileTemplates, isTemplateProblems, renderTemplates, type CampaignTemplates } from './liquid-templates';
+import {
+  compileTemplates,
+  dryRender,
+  isTemplateProblems,
+  RenderBudgetExceeded,
+  renderTemplates,
+  type CampaignTemplates,
+} from './liquid-templates';
 
 function compiled(source: { subject: string; html: string; text?: string }): CampaignTemplates {
   const result = compileTemplates(source);
@@ -49,7 +56,32 @@ describe('campaign templates (R-S1, Liquid, sandboxed)', () => {
       subject: 's',
       html: '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}',
     });
-    await expect(renderTemplates(t, {})).rejects.toThrow();
+    await expect(renderTemplates(t, {})).rejects.toThrow(RenderBudgetExceeded);
+    await expect(renderTemplates(t, {})).rejects.toMatchObject({ field: 'html' });
+  });
+
+  it('R-X6: the budget is the message’s, shared by its parts: the part that runs out is named', async () => {
+    // The subject alone spends the whole budget given (1 ms); the HTML part gets nothing left.
+    const t = compiled({
+      subject: '{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}',
+      html: '<p>hi</p>',
+    });
+    await expect(renderTemplates(t, {}, 1)).rejects.toMatchObject({ field: 'subject' });
+    expect((await renderTemplates(compiled({ subject: 's', html: '<p>hi</p>' }), {})).html).toBe('<p>hi</p>');
+  });
+
+  it('R-X6: the dry render at creation names the part that outruns the budget, and passes ordinary templates', async () => {
+    const runaway = compiled({
+      subject: 'Hi {{ firstName }}',
+      html: '<p>ok</p>',
+      text: '{% for a in (1..100000) %}{% for b in (1..100000) %}{{ firstName }}{% endfor %}{% endfor %}',
+    });
+    expect(await dryRender(runaway)).toEqual([{ field: 'text', line: null, reason: expect.stringMatching(/budget/) }]);
+    const ordinary = compiled({
+      subject: 'Hi {{ firstName }}',
+      html: '{% for i in (1..50) %}<p>{{ firstName }} {{ attributes.plan }}</p>{% endfor %}',
+    });
+    expect(await dryRender(ordinary)).toEqual([]);
   });
 
   it('R-S3: a subject cannot smuggle header lines', async () => {

@@ -14,6 +14,7 @@ import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progr
 import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
 import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
 import { PrivacyRequestsOverdue1765310000000 } from './regional/1765310000000-privacy-requests-overdue';
+import { CampaignPausedReason1765400000000 } from './regional/1765400000000-campaign-paused-reason';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -38,4 +39,5 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   PrivacyRequests1765000000000,
   OutboxPayloadUncompressed1765200000000,
   PrivacyRequestsOverdue1765310000000,
+  CampaignPausedReason1765400000000,
 ];

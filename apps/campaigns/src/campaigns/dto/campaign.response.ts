@@ -9,6 +9,7 @@ export function campaignResponse(row: CampaignRow) {
     fromEmail: row.from_email,
     fromName: row.from_name,
     status: row.status,
+    pausedReason: row.paused_reason ?? null,
     audience: row.audience,
     tracking: { opens: row.track_opens, clicks: row.track_clicks },
     sendAt: row.send_at ? new Date(row.send_at).toISOString() : null,
