@@ -110,3 +110,37 @@ describe('inbound unsubscribe listener: clients and idle connections are bounded
     expect(idle.said).toMatch(/^220 .*\r\n421 /s);
   });
 });
+
+describe('inbound unsubscribe listener: connections per client address are bounded (R-X6)', () => {
+  const listener = new InboundUnsubscribeListener<string>({
+    port: 0,
+    host: '127.0.0.1',
+    verify: () => null,
+    optOut: async () => undefined,
+    limits: { connectionsPerIpPerMinute: 3 },
+  });
+  let port: number;
+
+  beforeAll(async () => {
+    port = await listener.start();
+  });
+  afterAll(() => listener.stop());
+
+  /** Connects, waits for the server's first answer, and quits. */
+  const firstAnswer = () =>
+    new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      socket.once('data', (said: string) => {
+        socket.end('QUIT\r\n');
+        resolve(said);
+      });
+      socket.on('error', () => resolve(''));
+    });
+
+  it('the connections past the address’s allowance for the minute are answered 421', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await firstAnswer());
+    expect(answers.map((a) => a.slice(0, 3))).toEqual(['220', '220', '220', '421', '421']);
+  });
+});

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { ConnectionRate } from './connection-rate';
 
 /** The local part `unsubscribe+{token}` (R-U3); the domain is whatever the MX routed to us. */
 const RECIPIENT = /^unsubscribe\+([A-Za-z0-9_-]{16,200})@[^@\s]+$/;
@@ -21,6 +22,8 @@ export interface InboundLimits {
   maxMessageBytes: number;
   /** A connection idle this long is closed. */
   socketTimeoutMs: number;
+  /** Connections one client address may open a minute; past it, 421 and closed. */
+  connectionsPerIpPerMinute: number;
 }
 
 export const INBOUND_LIMITS: Readonly<InboundLimits> = {
@@ -28,6 +31,7 @@ export const INBOUND_LIMITS: Readonly<InboundLimits> = {
   maxRecipients: 10,
   maxMessageBytes: 1024 * 1024,
   socketTimeoutMs: 30_000,
+  connectionsPerIpPerMinute: 60,
 };
 
 export interface InboundUnsubscribeOptions<TClaims> {
@@ -58,6 +62,7 @@ export class InboundUnsubscribeListener<TClaims> {
     const limits = { ...INBOUND_LIMITS, ...this.options.limits };
     // The message's recipients by token, filled in place: a repeated token is one recipient.
     const accepted = new WeakMap<object, Map<string, TClaims>>();
+    const rate = new ConnectionRate(limits.connectionsPerIpPerMinute, 60_000);
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH'],
@@ -65,6 +70,10 @@ export class InboundUnsubscribeListener<TClaims> {
       size: limits.maxMessageBytes,
       maxClients: limits.maxClients,
       socketTimeout: limits.socketTimeoutMs,
+      onConnect: (session, callback) => {
+        if (rate.admit(session.remoteAddress)) return callback();
+        callback(smtpError(421, '4.7.0 Too many connections from your address, try again later'));
+      },
       onMailFrom: (_address, session, callback) => {
         accepted.delete(session); // a new transaction starts with no recipients
         callback();
