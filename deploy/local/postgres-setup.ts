@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { MissiveConfig } from '@missive/config';
-import { APP_ROLE } from '@missive/database';
+import { APP_ROLE, loginRoleProblem, type RowQuery } from '@missive/database';
 import { PrerequisiteError } from './prerequisites';
 
 function databaseName(url: string): string {
@@ -28,9 +28,18 @@ export async function ensureDatabases(config: MissiveConfig): Promise<void> {
         CREATE ROLE ${APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
       END IF;
     END $$`);
-    for (const url of [config.databases.global, config.databases.regional.NA, config.databases.regional.EEA]) {
+    const logins = {
+      DATABASE_URL_GLOBAL: config.databases.global,
+      DATABASE_URL_NA: config.databases.regional.NA,
+      DATABASE_URL_EEA: config.databases.regional.EEA,
+    };
+    const query: RowQuery = async (sql, params) => (await admin.query(sql, params)).rows;
+    for (const [variable, url] of Object.entries(logins)) {
       const login = decodeURIComponent(new URL(url).username);
       if (!login) continue;
+      // R-T1: an existing superuser or BYPASSRLS login (`postgres`) is refused, never made a member of the app role.
+      const problem = await loginRoleProblem(query, login, variable);
+      if (problem) throw new PrerequisiteError(problem);
       const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login]);
       if (exists.rowCount === 0) {
         const password = decodeURIComponent(new URL(url).password) || login;

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { adminQuery } from '@missive/testing';
 
 const STACK = join(__dirname, '..', 'stack.mjs');
 
@@ -30,6 +31,20 @@ describe('the local stack script (npm start / npm test set-up)', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^missive: PostgreSQL is not reachable at 127\.0\.0\.1:1 .*start it/),
     ]);
+  });
+
+  it('R-T1: refuses a superuser as the application login in one line, and grants it nothing', async () => {
+    const result = stack({ DATABASE_URL_NA: 'postgres://postgres@127.0.0.1:5432/missive_na' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^missive: DATABASE_URL_NA logs in as "postgres", a superuser, .*member of missive_app/),
+    ]);
+    const granted = await adminQuery(
+      'global',
+      `SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+        WHERE r.rolname = 'missive_app' AND u.rolname = 'postgres'`,
+    );
+    expect(granted).toEqual([]);
   });
 
   it('is idempotent: a second run with the stack up succeeds quickly', () => {

@@ -1,6 +1,7 @@
 import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
 import type { MissiveConfig } from '@missive/config';
 import { REGIONS, type Region } from '@missive/contracts';
+import { applicationLoginProblem, type RowQuery } from './app-login';
 
 export type EntityList = (Function | EntitySchema)[];
 
@@ -71,6 +72,18 @@ export class Databases {
 
   async connect(): Promise<void> {
     await Promise.all(this.all().map(({ dataSource: ds }) => (ds.isInitialized ? undefined : ds.initialize())));
+  }
+
+  /**
+   * Refuses to run on a login that row-level security would not bind (R-T1): a superuser, BYPASSRLS, or the
+   * tables' owner. Throws with the first problem, in one line naming the variable (`DATABASE_URL_NA`).
+   */
+  async checkLogins(): Promise<void> {
+    for (const { name, dataSource } of this.all()) {
+      const query: RowQuery = (sql, params) => dataSource.query(sql, params);
+      const problem = await applicationLoginProblem(query, `DATABASE_URL_${name.toUpperCase()}`);
+      if (problem) throw new Error(problem);
+    }
   }
 
   async close(): Promise<void> {

@@ -61,6 +61,12 @@ export class Platform {
 
   async start(): Promise<void> {
     await this.databases.connect();
+    try {
+      await this.databases.checkLogins();
+    } catch (error) {
+      await this.databases.close();
+      throw error;
+    }
     await this.redis.connect();
     for (const redis of this.redis.distinct()) await ensureNoEviction(redis, this.logger);
     for (const { kafka, regions } of this.kafka.distinct()) {
