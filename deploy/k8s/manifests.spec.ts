@@ -7,6 +7,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { loadConfig } from '@missive/config';
 import { Metrics } from '@missive/observability';
 
 /**
@@ -361,6 +362,12 @@ describeRendered.each(REGIONS)(
         .filter((rule: Obj) => !rule.from)
         .flatMap((rule: Obj) => rule.ports.map((p: Obj) => p.port));
       expect(open).not.toContain(3100);
+    });
+
+    it('R-X6: believes X-Forwarded-For from the ingress controller only, a range libs/config accepts', () => {
+      const config = find(objs, 'ConfigMap', 'missive-config')!.data as Record<string, string>;
+      expect(config.TRUSTED_PROXIES).toBeTruthy();
+      expect(loadConfig({ TRUSTED_PROXIES: config.TRUSTED_PROXIES }).http.trustedProxies.length).toBeGreaterThan(0);
     });
 
     it('routes the public host of the region over TLS', () => {

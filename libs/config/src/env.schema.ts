@@ -245,6 +245,37 @@ export class EnvSchema {
   @Min(1000)
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30000;
 
+  /**
+   * Recipient routes (`/t/o`, `/t/c`, `/u`; R-X6), counted in one-minute windows shared by every replica through the
+   * region's Redis. Over a limit a request still gets its usual GIF, redirect or page and records nothing. Generous
+   * per IP because mail providers' image proxies (Gmail, Apple Mail Privacy Protection) fetch for many recipients
+   * from few addresses; 0 turns a limit off.
+   */
+  @IsInt()
+  @Min(0)
+  RECIPIENT_RATE_PER_IP_PER_MINUTE = 1200;
+
+  @IsInt()
+  @Min(0)
+  RECIPIENT_RATE_PER_TOKEN_PER_MINUTE = 30;
+
+  /**
+   * Replays of one open or click within this many seconds count once (R-X6: a minute); 0 counts every one. The
+   * per-token count shares this window (a minute when it is 0).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  RECIPIENT_REPLAY_WINDOW_SECONDS = 60;
+
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (R-X6): comma-separated IP addresses or CIDR ranges, such as the
+   * ingress controller's pods. Unset, the client is the direct peer and the header is ignored.
+   */
+  @IsOptional()
+  @IsString()
+  TRUSTED_PROXIES?: string;
+
   /** Bytes of import files a tenant may have on disk at once, spooled or waiting to run (R-X6); 2 GiB. */
   @IsInt()
   @Min(1)
@@ -332,4 +363,7 @@ export const NUMERIC_ENV_KEYS = [
   'DB_STATEMENT_TIMEOUT_MS',
   'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
   'TENANT_IMPORT_QUOTA_BYTES',
+  'RECIPIENT_RATE_PER_IP_PER_MINUTE',
+  'RECIPIENT_RATE_PER_TOKEN_PER_MINUTE',
+  'RECIPIENT_REPLAY_WINDOW_SECONDS',
 ] as const;

@@ -20,7 +20,12 @@ const KAFKA_SECURE = {
 describe('loadConfig', () => {
   it('gives the API.md defaults on an empty environment', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 3000, supportPort: 3100, publicBaseUrl: 'http://127.0.0.1:3000' });
+    expect(config.http).toEqual({
+      port: 3000,
+      supportPort: 3100,
+      publicBaseUrl: 'http://127.0.0.1:3000',
+      trustedProxies: [],
+    });
     expect(config.kafka.brokers).toEqual({ NA: ['127.0.0.1:9092'], EEA: ['127.0.0.1:9092'] });
     expect(config.redis).toEqual({ NA: 'redis://127.0.0.1:6379', EEA: 'redis://127.0.0.1:6379' });
     expect(config.smtp).toEqual({
@@ -195,5 +200,34 @@ describe('loadConfig', () => {
       /DB_IDLE_IN_TRANSACTION_TIMEOUT_MS must be a whole number/,
     );
     expect(() => loadConfig({ HTTP_IDLE_TIMEOUT_MS: '10' })).toThrow(/HTTP_IDLE_TIMEOUT_MS/);
+  });
+
+  it('R-X6: TRUSTED_PROXIES takes addresses and CIDR ranges, none by default, and names a bad entry', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,2001:db8::/32,::1' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      '2001:db8::/32',
+      '::1',
+    ]);
+    expect(loadConfig({ TRUSTED_PROXIES: '' }).http.trustedProxies).toEqual([]);
+    for (const bad of ['ingress', '10.0.0.0/33', '2001:db8::/129', '10.0.0.1/8/8', '10.0.0.0/x', '300.1.1.1'])
+      expect(() => loadConfig({ TRUSTED_PROXIES: `127.0.0.1,${bad}` })).toThrow(
+        `TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (got "${bad}")`,
+      );
+  });
+
+  it('R-X6: recipient-route limits default to 1,200 a minute per IP, 30 per token and a 60 s replay window', () => {
+    expect(loadConfig({}).limits).toMatchObject({
+      recipientRatePerIpPerMinute: 1200,
+      recipientRatePerTokenPerMinute: 30,
+      recipientReplayWindowSeconds: 60,
+    });
+    expect(
+      loadConfig({ RECIPIENT_RATE_PER_IP_PER_MINUTE: '0', RECIPIENT_REPLAY_WINDOW_SECONDS: '5' }).limits,
+    ).toMatchObject({ recipientRatePerIpPerMinute: 0, recipientReplayWindowSeconds: 5 });
+    expect(() => loadConfig({ RECIPIENT_RATE_PER_TOKEN_PER_MINUTE: 'many' })).toThrow(
+      /RECIPIENT_RATE_PER_TOKEN_PER_MINUTE must be a whole number/,
+    );
+    expect(() => loadConfig({ RECIPIENT_REPLAY_WINDOW_SECONDS: '7200' })).toThrow(/RECIPIENT_REPLAY_WINDOW_SECONDS/);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -20,6 +21,26 @@ const DEV_TENANT_KEY_MASTER = Buffer.from('missive-dev-tenant-key-master-32').to
 
 /** A fixed key for development only; production must set LINK_TOKEN_KEYS (checked below). */
 const DEV_LINK_TOKEN_KEY = { kid: 'dev1', secret: 'missive-development-link-token-key-not-for-production' };
+
+/**
+ * TRUSTED_PROXIES as Fastify's `trustProxy` takes it: each entry an IP address or a CIDR range (prefix within the
+ * address's length); anything else is named as a problem.
+ */
+function trustedProxies(list: string | undefined, problems: string[]): string[] {
+  const entries = (list ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const bits = version === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (version === 0 || !prefixOk || rest.length > 0)
+      problems.push(`TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (got "${entry}")`);
+  }
+  return entries;
+}
 
 function brokers(list: string): string[] {
   return list.split(',').map((b) => b.trim());
@@ -148,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       problems.push(`SMTP_URL_${region} or SMTP_URL must be set when NODE_ENV=production`);
   }
   const dkim = dkimOptions(schema, problems);
+  const proxies = trustedProxies(schema.TRUSTED_PROXIES, problems);
   const regions = schema.REGIONS.split(',') as Region[];
   const kafkaSecurityByRegion = {
     NA: kafkaSecurity(schema, 'NA', regions.includes('NA'), problems),
@@ -178,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       port: schema.PORT,
       supportPort: schema.SUPPORT_PORT,
       publicBaseUrl: schema.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      trustedProxies: proxies,
     },
     kafka: {
       clientId: 'missive',
@@ -206,6 +229,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND,
       tenantSendRatePerSecond: schema.TENANT_SEND_RATE_PER_SECOND,
       tenantImportQuotaBytes: schema.TENANT_IMPORT_QUOTA_BYTES,
+      recipientRatePerIpPerMinute: schema.RECIPIENT_RATE_PER_IP_PER_MINUTE,
+      recipientRatePerTokenPerMinute: schema.RECIPIENT_RATE_PER_TOKEN_PER_MINUTE,
+      recipientReplayWindowSeconds: schema.RECIPIENT_REPLAY_WINDOW_SECONDS,
     },
     timeouts: {
       httpHeadersMs: schema.HTTP_HEADERS_TIMEOUT_MS,

@@ -17,7 +17,13 @@ export abstract class MissiveConfig {
   abstract readonly instanceId: string;
   abstract readonly logLevel: string;
   abstract readonly regions: readonly Region[];
-  abstract readonly http: { port: number; supportPort: number; publicBaseUrl: string };
+  abstract readonly http: {
+    port: number;
+    supportPort: number;
+    publicBaseUrl: string;
+    /** TRUSTED_PROXIES: addresses and CIDR ranges whose X-Forwarded-For is believed (R-X6); empty: none. */
+    trustedProxies: string[];
+  };
   abstract readonly kafka: {
     clientId: string;
     brokers: Record<Region, string[]>;
@@ -52,6 +58,11 @@ export abstract class MissiveConfig {
     tenantSendRatePerSecond: number;
     /** Bytes of import files one tenant may have on disk at once (R-X6). */
     tenantImportQuotaBytes: number;
+    /** R-X6: requests a minute to the recipient routes per client IP and per token before nothing is recorded (0: no limit). */
+    recipientRatePerIpPerMinute: number;
+    recipientRatePerTokenPerMinute: number;
+    /** R-X6: replays of one open or click within this many seconds count once (0: every one counts). */
+    recipientReplayWindowSeconds: number;
   };
   /** R-X6: how long a client, a statement or a transaction may hold a resource, in milliseconds. */
   abstract readonly timeouts: {

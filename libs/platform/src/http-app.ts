@@ -49,7 +49,9 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Router options go under routerOptions (Fastify 5 deprecates them at the top level, with a warning per start).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    trustProxy: false,
+    // R-X6: X-Forwarded-For is believed only from the proxies listed in TRUSTED_PROXIES (the ingress controller), so
+    // request.ip is the real client behind them and the direct peer otherwise; nobody else can choose their IP.
+    trustProxy: platform.config.http.trustedProxies.length > 0 ? platform.config.http.trustedProxies : false,
     // R-X6: a client that goes quiet loses its connection (the variables and their reasons: libs/config).
     requestTimeout: timeouts.httpRequestMs,
     keepAliveTimeout: timeouts.httpKeepAliveMs,
