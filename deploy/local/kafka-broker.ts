@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConnection } from '@missive/kafka';
+import { stopByPidFile } from './pid-file';
 import { PrerequisiteError, requireCommand } from './prerequisites';
 
 const ROOT = join(__dirname, '..', '..');
@@ -255,21 +256,5 @@ export async function startLocalBroker(port: number, options: LocalBrokerOptions
 
 /** Stops the broker started on this port (SIGTERM, then SIGKILL after 20 s); a no-op if none runs. */
 export async function stopLocalBroker(port: number): Promise<void> {
-  const p = paths(port);
-  if (!existsSync(p.pid)) return;
-  const pid = Number(readFileSync(p.pid, 'utf8'));
-  rmSync(p.pid, { force: true });
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 20000;
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  if (alive()) process.kill(pid, 'SIGKILL');
+  await stopByPidFile(paths(port).pid, 20000);
 }

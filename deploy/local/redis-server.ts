@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { stopByPidFile } from './pid-file';
 import { PrerequisiteError, requireCommand } from './prerequisites';
 
 const ROOT = join(__dirname, '..', '..');
@@ -80,21 +81,5 @@ export async function startLocalRedis(port: number): Promise<{ url: string; stop
 
 /** Stops the Redis this project started on the port (SIGTERM, then SIGKILL after 5 s); a no-op if none runs. */
 export async function stopLocalRedis(port: number): Promise<void> {
-  const p = paths(port);
-  if (!existsSync(p.pid)) return;
-  const pid = Number(readFileSync(p.pid, 'utf8'));
-  rmSync(p.pid, { force: true });
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 5000;
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) process.kill(pid, 'SIGKILL');
+  await stopByPidFile(paths(port).pid, 5000);
 }
