@@ -9,6 +9,9 @@ const PRODUCTION = {
   LINK_TOKEN_KEYS: 'k1:0123456789abcdef0123456789abcdef',
   SMTP_URL: 'smtp://relay:587',
   TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
+  DATABASE_URL_GLOBAL: 'postgres://missive_app:global-secret@db-global:5432/missive_global',
+  DATABASE_URL_NA: 'postgres://missive_app:na-secret@db-na:5432/missive_na',
+  DATABASE_URL_EEA: 'postgres://missive_app:eea-secret@db-eea:5432/missive_eea',
 };
 const KAFKA_SECURE = {
   KAFKA_SSL: 'true',
@@ -91,6 +94,49 @@ describe('loadConfig', () => {
   it('R-X2: production requires an https PUBLIC_BASE_URL, link-token keys and a relay', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_BASE_URL must be https/);
     expect(() => loadConfig({ ...PRODUCTION, ...KAFKA_SECURE })).not.toThrow();
+  });
+
+  it('R-X2: production refuses each development value, even set explicitly, with one problem naming its variable', () => {
+    const secure = { ...PRODUCTION, ...KAFKA_SECURE };
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message.replace(/^Invalid environment: /, '').split('; ');
+      }
+      return [];
+    };
+    const devLinkKey = 'missive-development-link-token-key-not-for-production';
+    const devMaster = Buffer.from('missive-dev-tenant-key-master-32').toString('base64');
+    expect(
+      problemsOf({ ...secure, LINK_TOKEN_KEYS: `k2:0123456789abcdef0123456789abcdef,dev1:${devLinkKey}` }),
+    ).toEqual(['LINK_TOKEN_KEYS must not contain the development key when NODE_ENV=production (R-X2)']);
+    expect(problemsOf({ ...secure, TENANT_KEY_MASTER: devMaster })).toEqual([
+      'TENANT_KEY_MASTER must not be the development master key when NODE_ENV=production (R-X2)',
+    ]);
+    expect(
+      problemsOf({ ...secure, DATABASE_URL_NA: 'postgres://missive_app:missive_app@db-na:5432/missive_na' }),
+    ).toEqual(['DATABASE_URL_NA must not use the development password of missive_app when NODE_ENV=production (R-X2)']);
+    const withDefaults: Record<string, string> = { ...secure };
+    delete withDefaults.DATABASE_URL_GLOBAL;
+    delete withDefaults.DATABASE_URL_EEA;
+    expect(problemsOf(withDefaults)).toEqual([
+      'DATABASE_URL_GLOBAL must not use the development password of missive_app when NODE_ENV=production (R-X2)',
+      'DATABASE_URL_EEA must not use the development password of missive_app when NODE_ENV=production (R-X2)',
+    ]);
+    // A region this instance does not serve is never connected to (R-T2): its default URL does not matter.
+    expect(problemsOf({ ...withDefaults, DATABASE_URL_GLOBAL: PRODUCTION.DATABASE_URL_GLOBAL, REGIONS: 'NA' })).toEqual(
+      [],
+    );
+    expect(problemsOf({ ...secure, SUPPORT_BOOTSTRAP_TOKEN: 'a'.repeat(31) })).toEqual([
+      'SUPPORT_BOOTSTRAP_TOKEN must be at least 32 random characters when NODE_ENV=production (R-X2)',
+    ]);
+    expect(problemsOf({ ...secure, SUPPORT_BOOTSTRAP_TOKEN: 'Zx8'.repeat(11) })).toEqual([]);
+    // Development keeps its defaults and the 16-character floor.
+    expect(loadConfig({ SUPPORT_BOOTSTRAP_TOKEN: 'a'.repeat(16), TENANT_KEY_MASTER: devMaster }).support).toEqual({
+      bootstrapToken: 'a'.repeat(16),
+    });
   });
 
   it('R-X2: production refuses Kafka without TLS and SASL in any served region, naming the variable', () => {

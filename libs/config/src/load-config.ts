@@ -72,6 +72,48 @@ function dkimOptions(schema: EnvSchema, problems: string[]): MissiveConfig['smtp
   return { domainName: schema.DKIM_DOMAIN!, keySelector: schema.DKIM_SELECTOR!, privateKey: privateKey! };
 }
 
+/** The password the local setup gives `missive_app` (deploy/local, docker-compose): public, so never production's. */
+const DEV_DATABASE_PASSWORD = 'missive_app';
+
+/** The bootstrap admin token's floor in production (R-X2): as strong as 32 random characters. */
+const PRODUCTION_BOOTSTRAP_TOKEN_LENGTH = 32;
+
+/**
+ * R-X2: the development values, public in this repository, that production refuses even when set explicitly: the
+ * link-token key, the tenant master key, the local database password (of the databases this instance connects to)
+ * and a short bootstrap admin token. One problem per variable, each naming it.
+ */
+function developmentValues(schema: EnvSchema, regions: Region[]): string[] {
+  const problems: string[] = [];
+  const linkSecrets = (schema.LINK_TOKEN_KEYS ?? '').split(',').map((pair) => pair.slice(pair.indexOf(':') + 1));
+  if (linkSecrets.includes(DEV_LINK_TOKEN_KEY.secret))
+    problems.push('LINK_TOKEN_KEYS must not contain the development key when NODE_ENV=production (R-X2)');
+  const master = schema.TENANT_KEY_MASTER;
+  if (master && Buffer.from(master, 'base64').equals(Buffer.from(DEV_TENANT_KEY_MASTER, 'base64')))
+    problems.push('TENANT_KEY_MASTER must not be the development master key when NODE_ENV=production (R-X2)');
+  const databases = [
+    'DATABASE_URL_GLOBAL',
+    ...REGIONS.filter((r) => regions.includes(r)).map((r) => `DATABASE_URL_${r}`),
+  ];
+  for (const name of databases) {
+    const url = (schema as unknown as Record<string, string>)[name];
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(url).password);
+    } catch {
+      continue; // malformed: already named by the schema
+    }
+    if (password === DEV_DATABASE_PASSWORD)
+      problems.push(`${name} must not use the development password of missive_app when NODE_ENV=production (R-X2)`);
+  }
+  const bootstrap = schema.SUPPORT_BOOTSTRAP_TOKEN;
+  if (bootstrap !== undefined && bootstrap.length < PRODUCTION_BOOTSTRAP_TOKEN_LENGTH)
+    problems.push(
+      `SUPPORT_BOOTSTRAP_TOKEN must be at least ${PRODUCTION_BOOTSTRAP_TOKEN_LENGTH} random characters when NODE_ENV=production (R-X2)`,
+    );
+  return problems;
+}
+
 /** A region's Kafka variable: its `_NA`/`_EEA` form when set, else the shared one; `name` is the one in effect. */
 function regionalVariable(
   schema: EnvSchema,
@@ -160,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   }
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
   if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
+  if (production) problems.push(...developmentValues(schema, schema.REGIONS.split(',') as Region[]));
   const smtpUrls: Record<Region, string | null> = {
     NA: schema.SMTP_URL_NA ?? schema.SMTP_URL ?? null,
     EEA: schema.SMTP_URL_EEA ?? schema.SMTP_URL ?? null,

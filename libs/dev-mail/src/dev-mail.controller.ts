@@ -1,13 +1,14 @@
-import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
+import { Get, Header, Injectable, NotFoundException, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DevMailSink } from './dev-mail-sink';
 
 /**
  * Lets a person see what the local sink received: `GET /dev/mail` lists, `GET /dev/mail/{id}` shows one raw
- * message. Mounted on the support listener only, and only when SMTP_URL is unset (development).
+ * message. Mounted on the support listener only, behind a staff token, and only outside production when SMTP_URL
+ * is unset (`DevMailModule.forSink` gives it its path and guard).
  */
 @ApiTags('dev')
-@Controller('dev/mail')
+@Injectable()
 export class DevMailController {
   constructor(private readonly sink: DevMailSink) {}
 

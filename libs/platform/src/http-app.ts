@@ -33,10 +33,13 @@ export interface ListenerSpec {
   startAtLatest?: boolean;
 }
 
-function rootModule(platform: Platform, modules: Type[]): DynamicModule {
+function rootModule(platform: Platform, spec: ListenerSpec): DynamicModule {
   @Module({})
   class ListenerRootModule {}
-  return { module: ListenerRootModule, imports: [PlatformModule.forRoot(platform), OpsModule, ...modules] };
+  return {
+    module: ListenerRootModule,
+    imports: [PlatformModule.forRoot(platform), OpsModule.forListener(spec.listener), ...spec.modules],
+  };
 }
 
 /**
@@ -62,7 +65,7 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
       connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec.modules), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule(platform, spec), adapter, {
     logger: new PinoNestLogger(platform.logger.child({ listener: spec.listener })),
     abortOnError: false,
     // JSON and form bodies go through parsers that also refuse NUL and invalid Unicode (R-X6).

@@ -1,4 +1,12 @@
-import { Controller, Get, Header, type OnModuleDestroy, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  type OnModuleDestroy,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
@@ -6,6 +14,11 @@ import { Metrics } from '@missive/observability';
 import { Platform } from './platform';
 import { ReadinessProbe } from './readiness';
 import { DEPENDENCIES } from './readiness.rules';
+
+export type OpsListener = 'public' | 'support';
+
+/** Which listener the ops routes answer on (`OpsModule.forListener`). */
+export const OPS_LISTENER = Symbol('missive:ops-listener');
 
 /** `/health`, `/ready` and `/metrics` on every listener of every service (R-X3). */
 @ApiExcludeController()
@@ -18,6 +31,7 @@ export class OpsController implements OnModuleDestroy {
     private readonly metrics: Metrics,
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
+    @Inject(OPS_LISTENER) private readonly listener: OpsListener,
   ) {
     this.probe = new ReadinessProbe(platform);
   }
@@ -31,7 +45,8 @@ export class OpsController implements OnModuleDestroy {
 
   /**
    * 200 when PostgreSQL, Redis and Kafka answer; 503 naming the failing ones under `error` (terminus' body), in
-   * every process alike (API.md): a link host that spools hits while Kafka is away still reports it.
+   * every process alike (API.md): a link host that spools hits while Kafka is away still reports it. The public
+   * listener gives names and states only; the error, which can name hosts and ports, only on the support one (R-X2).
    */
   @Get('ready')
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
@@ -50,7 +65,7 @@ export class OpsController implements OnModuleDestroy {
         const result = await this.probe.check(dependency);
         const session = this.indicators.check(dependency);
         if (result.up) return session.up();
-        return session.down({ message: result.message ?? 'down' });
+        return this.listener === 'support' ? session.down({ message: result.message ?? 'down' }) : session.down();
       }),
     );
   }

@@ -51,12 +51,14 @@ export async function startServices(
   const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
 
   let mailSink: DevMailSink | null = null;
-  // The dev sink stands in for any served region without a relay of its own.
+  // The dev sink stands in for any served region without a relay of its own. It holds whole messages, so it
+  // never runs in production, and its routes are staff routes like any other on the support port (R-X2).
   const needsSink = config.regions.some((region) => !config.smtp.urls[region]);
-  if (supportModules.length > 0 && needsSink && (options.devMailSink ?? true)) {
+  const staffApi = services.find((s) => s.staffApi)?.staffApi;
+  if (supportModules.length > 0 && needsSink && staffApi && !config.production && (options.devMailSink ?? true)) {
     mailSink = new DevMailSink({ port: config.smtp.devSinkPort });
     await mailSink.start();
-    supportModules.push(DevMailModule.forSink(mailSink) as unknown as Type);
+    supportModules.push(DevMailModule.forSink(mailSink, staffApi) as unknown as Type);
   }
 
   const publicApp =
@@ -123,7 +125,7 @@ export async function runServices(name: string, services: ServiceDefinition[]): 
     running.publicApp ? `public API and link host on http://127.0.0.1:${config.http.port} (docs: /docs)` : null,
     running.supportApp ? `support API on http://127.0.0.1:${config.http.supportPort} (docs: /docs)` : null,
     running.mailSink
-      ? `dev mail sink smtp://127.0.0.1:${running.mailSink.port} (read it at GET /dev/mail on the support port)`
+      ? `dev mail sink smtp://127.0.0.1:${running.mailSink.port} (read it at GET /dev/mail on the support port, with a staff token)`
       : null,
   ].filter(Boolean);
   log.info({ service: name, services: services.map((s) => s.name) }, `${name} ready: ${urls.join('; ')}`);

@@ -11,4 +11,9 @@ export interface ServiceDefinition {
   publicModules?: Type[];
   supportModules?: Type[];
   entities?: Partial<EntityRegistry>;
+  /**
+   * The support listener's staff authentication and audit as a class decorator (the support service's `StaffApi`);
+   * the dev mail routes are mounted behind it, and not at all without it (R-A1, R-X2).
+   */
+  staffApi?: () => ClassDecorator;
 }

@@ -69,7 +69,24 @@ describe('R-X3: /health and /ready on every listener', () => {
       { what: '/ready to report the broker down', timeoutMs: 20000 },
     );
     expect(Object.keys(down.body.error)).toEqual(['kafka']);
-    expect(down.body.error.kafka.status).toBe('down');
+    // R-X2: the public port names the dependency and its state only, never its host, port or error.
+    expect(down.body.error).toEqual({ kafka: { status: 'down' } });
+    expect(down.body.details).toEqual({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+      kafka: { status: 'down' },
+    });
+    expect(down.text).not.toContain(String(PORT));
+    // The support port, for operators, keeps the error.
+    const supportDown = await waitFor(
+      async () => {
+        const r = await http('GET', `${services.supportUrl}/ready`);
+        return r.status === 503 ? r : null;
+      },
+      { what: 'the support port’s /ready to report the broker down', timeoutMs: 20000 },
+    );
+    expect(supportDown.body.error.kafka).toEqual({ status: 'down', message: expect.any(String) });
+    expect(supportDown.body.error.kafka.message.length).toBeGreaterThan(0);
     expect((await http('GET', `${services.publicUrl}/health`)).status).toBe(200);
     // API.md: the link host reports the broker too (it keeps answering hits and spools them meanwhile).
     const edgeDown = await waitFor(
@@ -79,7 +96,7 @@ describe('R-X3: /health and /ready on every listener', () => {
       },
       { what: 'the tracking process’s /ready to report the broker down', timeoutMs: 20000 },
     );
-    expect(Object.keys(edgeDown.body.error)).toEqual(['kafka']);
+    expect(edgeDown.body.error).toEqual({ kafka: { status: 'down' } });
 
     await startLocalBroker(PORT);
     for (const base of [services.publicUrl, edge.publicUrl]) {
