@@ -1,9 +1,10 @@
 import { type ArgumentsHost, BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '@missive/observability';
 import { InvalidInputError, NotFoundError } from './domain-error';
-import { MissiveExceptionFilter } from './exception.filter';
+import { MissiveExceptionFilter, sendRouterError } from './exception.filter';
 
-function capture(exception: unknown) {
+function fakeReply() {
   const sent: { status?: number; body?: unknown } = {};
   const reply = {
     status(code: number) {
@@ -18,6 +19,11 @@ function capture(exception: unknown) {
       return reply;
     },
   };
+  return { sent, reply };
+}
+
+function capture(exception: unknown) {
+  const { sent, reply } = fakeReply();
   const host = {
     getType: () => 'http',
     switchToHttp: () => ({ getResponse: () => reply }),
@@ -74,6 +80,27 @@ describe('MissiveExceptionFilter (R-X2: {error, message, details[]}, no stack tr
     expect(capture(new Error('connection to 10.0.0.5 failed for jane@example.com'))).toEqual({
       status: 500,
       body: { error: 'internal_error', message: 'An unexpected error occurred', details: [] },
+    });
+  });
+
+  it('R-X2: a URL the router refuses before Nest (bad percent-encoding, an over-long parameter) has the same shape', () => {
+    const refused = (code: string, statusCode: number) => {
+      const { sent, reply } = fakeReply();
+      const error = Object.assign(new Error(`'/v1/contacts/%80' is not valid`), { code, statusCode }) as FastifyError;
+      sendRouterError(error, {} as FastifyRequest, reply as unknown as FastifyReply);
+      return sent;
+    };
+    expect(refused('FST_ERR_BAD_URL', 400)).toEqual({
+      status: 400,
+      body: {
+        error: 'bad_request',
+        message: 'The URL is not valid percent-encoding',
+        details: [{ field: 'url', reason: 'is not valid percent-encoding' }],
+      },
+    });
+    expect(refused('FST_ERR_MAX_PARAM_LENGTH', 414).body).toMatchObject({
+      error: 'uri_too_long',
+      details: [{ field: 'url' }],
     });
   });
 });

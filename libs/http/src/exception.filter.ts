@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@missive/observability';
 import { DomainError, type ErrorDetail } from './domain-error';
 
@@ -17,6 +17,7 @@ const STATUS_CODES: Record<number, string> = {
   405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
   503: 'unavailable',
@@ -80,4 +81,28 @@ export class MissiveExceptionFilter implements ExceptionFilter {
       body: { error: 'internal_error', message: 'An unexpected error occurred', details: [] },
     };
   }
+}
+
+/** Why the router refused a URL, by Fastify's error code. */
+const ROUTER_URL_REASONS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'is not valid percent-encoding',
+  FST_ERR_MAX_PARAM_LENGTH: 'has a path segment longer than any route takes',
+};
+
+/**
+ * The listeners' `frameworkErrors` hook. Fastify's router refuses a URL it cannot route (`/v1/contacts/%80`, an
+ * over-long parameter) before any Nest code runs, so the filter above never sees it and Fastify would answer its own
+ * `{error, code, message, statusCode}`: this gives those answers the API's shape (R-X2).
+ */
+export function sendRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR;
+  const reason = ROUTER_URL_REASONS[error.code];
+  const body: ErrorBody = reason
+    ? {
+        error: STATUS_CODES[status] ?? 'bad_request',
+        message: `The URL ${reason}`,
+        details: [{ field: 'url', reason }],
+      }
+    : { error: 'internal_error', message: 'An unexpected error occurred', details: [] };
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }

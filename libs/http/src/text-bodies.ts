@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bodyDepthDetail } from './body-depth.rules';
 import { InvalidInputError } from './domain-error';
 import { textSafetyDetails } from './text-safety.rules';
 
@@ -10,13 +11,15 @@ export function unsafeTextError(details: ReturnType<typeof textSafetyDetails>): 
   return new InvalidInputError(`Invalid text: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
 }
 
-/** Parses the bytes with `parse`, then refuses the body if any field breaks the text rule (R-X6). */
+/** Parses the bytes with `parse`, then refuses the body if it nests too deep or any field breaks the text rule (R-X6). */
 function checkedParser(parse: (text: string, request: FastifyRequest, done: Done) => void) {
   return (request: FastifyRequest, body: Buffer, done: Done): void => {
     // Decoding replaces bytes that are not UTF-8 with U+FFFD; only the raw bytes tell them from a real U+FFFD.
     const invalidUtf8 = !isUtf8(body);
     parse(body.toString('utf8'), request, (err, parsed) => {
       if (err) return done(err);
+      const tooDeep = bodyDepthDetail(parsed);
+      if (tooDeep) return done(new InvalidInputError(`Invalid input: ${tooDeep.field}`, [tooDeep]));
       const details = textSafetyDetails(parsed, { invalidUtf8 });
       if (details.length > 0) return done(unsafeTextError(details));
       done(null, parsed);

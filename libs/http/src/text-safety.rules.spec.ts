@@ -51,6 +51,15 @@ describe('text safety (R-X6)', () => {
     expect(textSafetyDetails('\u0000', { root: 'email' })).toEqual([{ field: 'email', reason: NUL_REASON }]);
   });
 
+  it('walks a query string as Fastify parses it (an object whose prototype has no prototype)', () => {
+    function Query(this: Record<string, string>) {
+      this.status = '\u0000';
+    }
+    Query.prototype = Object.create(null) as object;
+    const query = new (Query as unknown as new () => Record<string, string>)();
+    expect(textSafetyDetails(query)).toEqual([{ field: 'status', reason: NUL_REASON }]);
+  });
+
   it('leaves objects that are not plain data (a streamed body) alone', () => {
     class Stream {
       chunk = '\u0000';

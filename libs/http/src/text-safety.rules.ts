@@ -29,9 +29,13 @@ export function unsafeTextReason(text: string, invalidUtf8 = false): string | nu
   return null;
 }
 
+/**
+ * A literal, a null-prototype object, or an instance of a constructor whose prototype has none (what Fastify's query
+ * parser, fast-querystring, returns: a whole-query DTO's NUL slipped past the rule before; issue 27's fuzzing).
+ */
 function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A key that is itself bad is named with JSON escapes, so the answer shows what was sent. */

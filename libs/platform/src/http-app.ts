@@ -3,7 +3,7 @@ import { type DynamicModule, type INestApplication, Module, type Type } from '@n
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KafkaEventServer } from '@missive/kafka';
-import { createValidationPipe, MissiveExceptionFilter, registerTextBodyParsers } from '@missive/http';
+import { createValidationPipe, MissiveExceptionFilter, registerTextBodyParsers, sendRouterError } from '@missive/http';
 import { PinoNestLogger } from '@missive/observability';
 import { MAX_LINK_TOKEN_LENGTH } from '@missive/tokens';
 import { OpsModule } from './ops.module';
@@ -52,6 +52,8 @@ export async function createListenerApp(platform: Platform, spec: ListenerSpec):
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Router options go under routerOptions (Fastify 5 deprecates them at the top level, with a warning per start).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // A URL the router cannot route (bad percent-encoding, an over-long parameter) gets the API's error shape too.
+    frameworkErrors: sendRouterError,
     // R-X6: X-Forwarded-For is believed only from the proxies listed in TRUSTED_PROXIES (the ingress controller), so
     // request.ip is the real client behind them and the direct peer otherwise; nobody else can choose their IP.
     trustProxy: platform.config.http.trustedProxies.length > 0 ? platform.config.http.trustedProxies : false,
