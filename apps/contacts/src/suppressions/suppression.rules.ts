@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { emailSyntaxProblem, type FieldProblem, normaliseEmail } from '@missive/contact-domain';
 
 export interface SuppressionInput {
@@ -36,4 +37,21 @@ export function validateSuppressionInput(
     } else reason = input.reason.trim();
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, suppression: { email, reason } };
+}
+
+/** A page cursor of the suppression list: the page's last address, base64url. */
+export function encodeSuppressionCursor(email: string): string {
+  return Buffer.from(email, 'utf8').toString('base64url');
+}
+
+/**
+ * The address a page cursor starts after, or null when `text` is not a cursor (a 400 naming `cursor`): its bytes
+ * must be UTF-8 without a NUL, which PostgreSQL refuses in `text` (it answered 500; found by the route fuzzing of
+ * issue 27).
+ */
+export function decodeSuppressionCursor(text: string): string | null {
+  const bytes = Buffer.from(text, 'base64url');
+  const email = bytes.toString('utf8');
+  if (bytes.length === 0 || !isUtf8(bytes) || email.includes('\u0000')) return null;
+  return email;
 }

@@ -8,7 +8,12 @@ import type { TenantContext } from '@missive/tenancy';
 import { ContactEvents, normaliseEmail } from '@missive/contact-domain';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { toSuppressionResponse, type SuppressionPage, type SuppressionResponse } from './dto/suppression.dto';
-import { validateSuppressionInput, type SuppressionInput } from './suppression.rules';
+import {
+  decodeSuppressionCursor,
+  encodeSuppressionCursor,
+  validateSuppressionInput,
+  type SuppressionInput,
+} from './suppression.rules';
 import { SuppressionsRepository } from './suppressions.repository';
 
 type Tenant = Pick<TenantContext, 'id' | 'region'>;
@@ -33,12 +38,15 @@ export class SuppressionsService {
         { field: 'limit', reason: `must be a whole number 1 to ${MAX_PAGE}` },
       ]);
     }
-    const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : null;
+    const after = cursor ? decodeSuppressionCursor(cursor) : null;
+    if (cursor && after === null) {
+      throw new InvalidInputError('Invalid page', [{ field: 'cursor', reason: 'is not a cursor of this list' }]);
+    }
     const rows = await this.databases.withTenant(tenant.region, tenant.id, (m) =>
       this.suppressions.list(m, tenant.id, limit + 1, after),
     );
     const page = rows.slice(0, limit);
-    const next = rows.length > limit ? Buffer.from(page[page.length - 1].email).toString('base64url') : null;
+    const next = rows.length > limit ? encodeSuppressionCursor(page[page.length - 1].email) : null;
     return { items: page.map(toSuppressionResponse), next };
   }
 
