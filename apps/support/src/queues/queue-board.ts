@@ -5,6 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, textSafetyDetails, unsafeTextError } from '@missive/http';
 import { knownQueues, Platform } from '@missive/platform';
 import { AuditLog, UnauthorizedError } from '@missive/tenancy';
 import { StaffAuthenticator } from '../staff/staff-authenticator';
@@ -45,12 +46,21 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({ queues: adapters, serverAdapter, options: { uiConfig: { boardTitle: 'Missive queues' } } });
+    serverAdapter.setErrorHandler(boardErrorResponse);
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Not awaited: awaiting a register here would boot Fastify's plugin queue in the middle of Nest's init, before
     // Nest adds its body parsers, and oversized bodies would then bypass the exception filter's error format.
     // Fastify loads the plugin when the listener starts.
     void fastify.register(async (scope) => {
       scope.addHook('onRequest', (request, reply) => this.authorize(request, reply));
+      // The text rule of every other route (R-X6): bull-board answered `?status=%00` with a 500.
+      scope.addHook('preValidation', async (request) => {
+        const details = [
+          ...textSafetyDetails(request.query, { root: 'query' }),
+          ...textSafetyDetails(request.params, { root: 'params' }),
+        ];
+        if (details.length > 0) throw unsafeTextError(details);
+      });
       await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
     });
   }
@@ -80,4 +90,26 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
         });
     }
   }
+}
+
+type BoardResponse = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>;
+type BoardStatus = BoardResponse['status'];
+
+/**
+ * In place of bull-board's error handler, which answers with whatever message was thrown (a JSON parser's, for one)
+ * and the stack when NODE_ENV=development (R-X2): domain and Fastify client errors keep their status and message,
+ * anything else is an opaque 500.
+ */
+function boardErrorResponse(error: Error): BoardResponse {
+  if (error instanceof DomainError) {
+    return {
+      status: error.status as BoardStatus,
+      body: { error: error.code, message: error.message, details: error.details },
+    };
+  }
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  if (statusCode && statusCode < 500 && code?.startsWith('FST_')) {
+    return { status: statusCode as BoardStatus, body: { error: 'bad_request', message: error.message, details: [] } };
+  }
+  return { status: 500, body: { error: 'internal_error', message: 'An unexpected error occurred', details: [] } };
 }
