@@ -190,9 +190,10 @@ export class BatchSender {
       const state = claim.recipient ? gateContact(claim.recipient) : null;
       if (state && optedOut) state.status = 'unsubscribed';
       decision = sendGate(tenant, state, new Date(), this.minimumAges);
-    } catch (error) {
-      // The gate could not read its state: nothing went out, so the message goes back to pending for a retry.
-      return { ...base, state: 'pending', reason: (error as Error).message.slice(0, 200) };
+    } catch {
+      // The gate could not read its state: nothing went out, so the message goes back to pending for a retry. The
+      // reason reaches the tenant's export, so not the driver's message (R-X2).
+      return { ...base, state: 'pending', reason: 'the send gate could not read its state; retried' };
     }
     if (!decision.send) return { ...base, state: 'skipped', reason: decision.reason };
     const recipient = claim.recipient!;

@@ -19,4 +19,14 @@ describe('classifySmtpError (R-S5, R-S6)', () => {
     );
     expect(classifySmtpError(refused)).toMatchObject({ kind: 'transient' });
   });
+
+  it("R-X2: a socket error's reason is its code, never Node's message with the relay's address", async () => {
+    const refused = await new Promise<Error | null>((resolve) =>
+      noDelaySocket({ host: '127.0.0.1', port: 1 }, resolve),
+    );
+    expect(classifySmtpError(refused)).toEqual({
+      kind: 'transient',
+      reason: 'ECONNREFUSED: the relay could not be reached',
+    });
+  });
 });

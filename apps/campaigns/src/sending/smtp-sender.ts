@@ -78,13 +78,19 @@ function coalesceWrites(socket: Socket): void {
  * Classifies a nodemailer failure. A reply code decides (5xx bounce, 4xx retry); without one, only a failure to
  * connect is safe to retry. Anything else (a reset, a timeout, a close mid-dialogue) may have followed the relay's
  * acceptance: SMTP has no idempotency, so the outcome is unknown and the message is not sent again (R-S6).
+ * The reason reaches the tenant (its export): the relay's reply as it is, but for a socket error only its code, as
+ * Node's message names the relay's address (R-X2; found by the route fuzzing of issue 27).
  */
 export function classifySmtpError(error: unknown): SmtpOutcome {
   const e = error as { responseCode?: number; code?: string; message?: string; [NOT_CONNECTED]?: boolean };
-  const reason = `${e.responseCode ?? e.code ?? 'error'} ${String(e.message ?? '').slice(0, 200)}`.trim();
-  if (typeof e.responseCode === 'number')
+  if (typeof e.responseCode === 'number') {
+    const reason = `${e.responseCode} ${String(e.message ?? '').slice(0, 200)}`.trim();
     return e.responseCode >= 500 ? { kind: 'bounce', reason } : { kind: 'transient', reason };
-  return e[NOT_CONNECTED] ? { kind: 'transient', reason } : { kind: 'unknown', reason };
+  }
+  const code = e.code ?? 'error';
+  return e[NOT_CONNECTED]
+    ? { kind: 'transient', reason: `${code}: the relay could not be reached` }
+    : { kind: 'unknown', reason: `${code}: the connection to the relay ended before its answer` };
 }
 
 /** One relay's pool and its turns. */
