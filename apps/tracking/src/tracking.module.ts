@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RecipientLimiter } from '@missive/redis';
 import { TenancyModule } from '@missive/tenancy';
 import { BlockedContactsRepository } from './blocked-contacts/blocked-contacts.repository';
 import { CampaignLinksRegisteredConsumer } from './consumers/campaign-links-registered.consumer';
@@ -25,6 +26,7 @@ import { LinksRepository } from './links/links.repository';
     LinkCache,
     LinkHostService,
     LinkHostRoutes,
+    RecipientLimiter,
     LinksRepository,
     EngagementRepository,
     BlockedContactsRepository,

@@ -96,6 +96,10 @@ describe('R-K5: no accepted hit is lost across a broker restart or a process res
       LINK_TOKEN_KEYS,
       DATA_DIR: dataDir,
       INSTANCE_ID: `tracking-a-${uid}`,
+      // Durability of every accepted hit, not the R-X6 limits (recipient-limits.int-spec.ts): each request counts.
+      RECIPIENT_RATE_PER_IP_PER_MINUTE: '0',
+      RECIPIENT_RATE_PER_TOKEN_PER_MINUTE: '0',
+      RECIPIENT_REPLAY_WINDOW_SECONDS: '0',
     };
     services = await startTestServices([trackingService], env);
   }, 120000);

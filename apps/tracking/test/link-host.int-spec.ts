@@ -169,23 +169,38 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
     expect(hit.contact_id).toBe(contactId);
   });
 
-  it('R-K4: Apple Mail Privacy Protection and scanners are machine opens; unique opens count people once', async () => {
+  it('R-K4, R-X6: machine and human opens count apart, each once a minute; unique opens count people once', async () => {
     const campaign = randomUUID();
     const person = randomUUID();
     const token = openToken(tenantId, campaign, person);
     expectGif(await pixel(token, { 'user-agent': 'Mozilla/5.0' })); // Apple MPP proxy
-    expectGif(await pixel(token, { 'user-agent': 'Barracuda Sentinel (EE)' }));
-    expectGif(await pixel(token));
-    expectGif(await pixel(token));
-    await waitForHits(campaign, 4);
-    expect((await hitsOf(campaign)).map((h) => h.machine).sort()).toEqual([false, false, true, true]);
-    expect(await statsOf(tenantId, campaign)).toMatchObject({ opens: 4, uniqueOpens: 1, machineOpens: 2 });
+    expectGif(await pixel(token, { 'user-agent': 'Barracuda Sentinel (EE)' })); // another machine: a replay
+    expectGif(await pixel(token)); // the person: counted although a machine fetched first
+    expectGif(await pixel(token)); // the person again within the minute: a replay
+    // A marker after them (same campaign, same partition): once it is stored, the four were handled.
+    expectGif(await pixel(openToken(tenantId, campaign, randomUUID())));
+    await waitForHits(campaign, 3);
+    const hits = (await hitsOf(campaign)).filter((h) => h.contact_id === person);
+    expect(hits.map((h) => h.machine).sort()).toEqual([false, true]);
+    expect(await statsOf(tenantId, campaign)).toMatchObject({ opens: 3, uniqueOpens: 2, machineOpens: 1 });
     const [engagement] = await adminQuery(
       NA,
       `SELECT opens, machine_opens FROM tracking_contact_engagement WHERE tenant_id = $1 AND campaign_id = $2 AND contact_id = $3`,
       [tenantId, campaign, person],
     );
-    expect(engagement).toEqual({ opens: 4, machine_opens: 2 });
+    expect(engagement).toEqual({ opens: 2, machine_opens: 1 });
+  });
+
+  it('R-X6: without TRUSTED_PROXIES, X-Forwarded-For is ignored: the stored /24 is the direct peer’s', async () => {
+    const campaign = randomUUID();
+    expectGif(
+      await pixel(openToken(tenantId, campaign, contactId), {
+        'user-agent': CHROME,
+        'x-forwarded-for': '203.0.113.77',
+      }),
+    );
+    const [hit] = await waitForHits(campaign, 1);
+    expect(hit.ip_truncated).toBe('127.0.0.0');
   });
 
   it('R-K3: a valid click redirects (302) to the stored URL and is recorded with its link index', async () => {
@@ -305,7 +320,8 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
         ).length === 1,
       { what: 'the erasure to reach tracking', timeoutMs: 30000 },
     );
-    expectGif(await pixel(token)); // the person still gets the GIF
+    // The person still gets the GIF (here a machine's fetch: the person's own open within the minute was a replay).
+    expectGif(await pixel(token, { 'user-agent': 'Mozilla/5.0' }));
     const clickAfter = await click(clickToken(tenantId, campaignId, erased, 0));
     expect(clickAfter.status).toBe(302); // and the redirect
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RecipientLimiter } from '@missive/redis';
 import { TenancyModule } from '@missive/tenancy';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
@@ -9,6 +10,6 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
 @Module({
   imports: [TenancyModule],
   controllers: [UnsubscribeController, UnsubscribeContactConsumer],
-  providers: [OptOutService, InboundSmtpLifecycle],
+  providers: [OptOutService, InboundSmtpLifecycle, RecipientLimiter],
 })
 export class UnsubscribeModule {}

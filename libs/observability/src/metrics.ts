@@ -86,6 +86,18 @@ export class Metrics {
   });
 
   /**
+   * Recipient-route requests (`/t/o`, `/t/c`, `/u`) by the limiter's verdict (R-X6): `record`, `replay` (the same
+   * open or click within the replay window), `limited` (over the per-IP or per-token rate), `unchecked` (Redis did
+   * not answer in time; recorded, as no hit may be lost), `invalid` (a token that did not verify: only its IP counts).
+   */
+  readonly recipientRequests = new Counter({
+    name: 'missive_recipient_requests_total',
+    help: 'Recipient-route requests by route and limiter verdict: record, replay, limited, unchecked, invalid',
+    labelNames: ['route', 'verdict'],
+    registers: [this.registry],
+  });
+
+  /**
    * API-key lookups in the global directory, by answer (`known`, `unknown`): a key the in-process caches did not
    * answer. R-X6: an unknown key costs one at most, so a flood of made-up keys shows here as a bounded count.
    */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TRACKING_HIT, type EventEnvelope, type TrackingHitV1 } from '@missive/contracts';
 import { Metrics } from '@missive/observability';
+import { RecipientLimiter, type RecipientSubject } from '@missive/redis';
 import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 import { HitPublisher } from '../hits/hit-publisher';
@@ -30,25 +31,32 @@ export class LinkHostService {
     private readonly links: LinkCache,
     private readonly metrics: Metrics,
     private readonly states: TenantStates,
+    private readonly limiter: RecipientLimiter,
   ) {}
 
   /**
-   * Records an open for a valid open token; for anything else records nothing but takes as long (R-K2: the
-   * answer is the same GIF either way, so neither its bytes nor its timing tell a valid token from a forged one).
+   * Records an open for a valid open token, once per replay window and within the per-IP and per-token limits
+   * (R-X6); for anything else records nothing but takes as long (R-K2: the answer is the same GIF either way, so
+   * neither its bytes nor its timing tell a valid token, a replay or a limited client from a forged token). Every
+   * path makes one limiter round trip and waits for a batch.
    */
   async open(token: string, request: HitRequest): Promise<void> {
     const claims = this.tracked(expectKind(this.signer.verify(token), 'open'));
     if (!claims) {
       this.metrics.trackingInvalidTokens.inc({ route: 'open' });
+      await this.limiter.check('open', request.ip, null);
       await this.publisher.decoy();
       return;
     }
     // R-P6: a purged tenant's old pixel gets the same GIF, and no hit is published.
     if (this.purged(claims.tenantId)) {
+      await this.limiter.check('open', request.ip, null);
       await this.publisher.decoy();
       return;
     }
-    await this.publish(claims, request);
+    const machine = isMachineHit(request);
+    if (await this.mayRecord(claims, request, machine)) await this.publish(claims, request, machine);
+    else await this.publisher.decoy();
   }
 
   /**
@@ -63,11 +71,30 @@ export class LinkHostService {
       : null;
     if (!claims || url === null) {
       this.metrics.trackingInvalidTokens.inc({ route: 'click' });
+      await this.limiter.check('click', request.ip, null);
       return null;
     }
     if (this.purged(claims.tenantId)) return null;
-    await this.publish(claims, request);
+    // R-X6: a replayed or rate-limited click still redirects; it is not recorded again.
+    const machine = isMachineHit(request);
+    if (await this.mayRecord(claims, request, machine)) await this.publish(claims, request, machine);
+    else await this.publisher.decoy();
     return url;
+  }
+
+  /** Whether the limiter lets this hit be recorded; also when Redis did not answer (no hit is lost, R-K5). */
+  private async mayRecord(claims: TrackedClaims, request: HitRequest, machine: boolean): Promise<boolean> {
+    const subject: RecipientSubject = {
+      region: claims.region,
+      tenantId: claims.tenantId,
+      route: claims.kind,
+      campaignId: claims.campaignId,
+      contactId: claims.contactId,
+      linkIndex: claims.linkIndex ?? undefined,
+      machine,
+    };
+    const verdict = await this.limiter.check(claims.kind, request.ip, subject);
+    return verdict === 'record' || verdict === 'unchecked';
   }
 
   /**
@@ -92,7 +119,7 @@ export class LinkHostService {
       : null;
   }
 
-  private async publish(claims: TrackedClaims, request: HitRequest): Promise<void> {
+  private async publish(claims: TrackedClaims, request: HitRequest, machine: boolean): Promise<void> {
     const at = new Date().toISOString();
     const data: TrackingHitV1 = {
       campaignId: claims.campaignId,
@@ -102,7 +129,7 @@ export class LinkHostService {
       at,
       ipTruncated: truncateIp(request.ip),
       userAgent: truncateUserAgent(request.userAgent),
-      machine: isMachineHit(request),
+      machine,
     };
     const envelope: EventEnvelope<TrackingHitV1> = {
       id: randomUUID(),

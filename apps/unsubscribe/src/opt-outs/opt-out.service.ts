@@ -4,7 +4,7 @@ import { markOptedOut, recordOptOut } from '@missive/contact-domain';
 import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { Metrics } from '@missive/observability';
-import { RedisClients } from '@missive/redis';
+import { RecipientLimiter, RedisClients, type RecipientCheck } from '@missive/redis';
 import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 
@@ -33,6 +33,7 @@ export class OptOutService {
     private readonly redis: RedisClients,
     private readonly metrics: Metrics,
     private readonly states: TenantStates,
+    private readonly limiter: RecipientLimiter,
   ) {
     this.signer = new LinkTokenSigner(config.linkTokenKeys);
   }
@@ -40,6 +41,32 @@ export class OptOutService {
   /** A valid unsubscribe token's claims, or null (forged, truncated, wrong kind, retired key). */
   verify(token: string): UnsubscribeClaims | null {
     return expectKind(this.signer.verify(token), 'unsubscribe');
+  }
+
+  /**
+   * Counts a page view against its IP's and its token's per-minute limits (R-X6). A token that did not verify, or
+   * whose tenant is purged (R-P6), counts for its IP only.
+   */
+  pageLimit(claims: UnsubscribeClaims | null, ip: string | undefined): Promise<RecipientCheck> {
+    const live = claims && this.states.cached(claims.tenantId)?.status !== 'purged';
+    return this.limiter.check(
+      'unsubscribe',
+      ip,
+      live
+        ? {
+            region: claims.region,
+            tenantId: claims.tenantId,
+            route: 'unsubscribe-page',
+            campaignId: claims.campaignId,
+            contactId: claims.contactId,
+          }
+        : null,
+    );
+  }
+
+  /** The sender's name as cached, without waiting on the database ('the sender' when not cached). */
+  cachedTenantName(tenantId: string): string {
+    return this.states.cached(tenantId)?.name ?? 'the sender';
   }
 
   async pageFacts(claims: UnsubscribeClaims): Promise<PageFacts> {

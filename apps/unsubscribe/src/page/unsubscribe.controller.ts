@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { OptOutService, type PageFacts, type UnsubscribeClaims } from '../opt-outs/opt-out.service';
@@ -29,20 +29,27 @@ interface Resolved {
 export class UnsubscribeController {
   constructor(private readonly optOuts: OptOutService) {}
 
+  /**
+   * R-X6: a client or a token over its per-minute limit still gets the confirm page, drawn without the database (no
+   * masked address); its form works as usual. An opt-out (POST) is never limited: it must be honoured, mail providers
+   * send one-click requests for many recipients from few addresses, and a repeated one stores nothing new.
+   */
   @Get(':token')
   async page(
     @Param('token') token: string,
     @Headers('accept-language') language: string | undefined,
+    @Ip() ip: string,
     @Res() reply: FastifyReply,
   ) {
     const lang = pickLanguage(language);
+    const action = `/u/${encodeURIComponent(token)}`;
+    const claims = this.optOuts.verify(token);
+    if ((await this.optOuts.pageLimit(claims, ip)) === 'limited' && claims)
+      return this.send(reply, confirmPage(lang, '—', this.optOuts.cachedTenantName(claims.tenantId), action));
     const found = await this.resolve(token);
     if (!found) return this.invalid(reply, lang, 404);
     const { facts } = found;
-    return this.send(
-      reply,
-      confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, `/u/${encodeURIComponent(token)}`),
-    );
+    return this.send(reply, confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, action));
   }
 
   @Post(':token')
