@@ -53,11 +53,13 @@ export class QueueBoard implements OnModuleInit, OnModuleDestroy {
     // Fastify loads the plugin when the listener starts.
     void fastify.register(async (scope) => {
       scope.addHook('onRequest', (request, reply) => this.authorize(request, reply));
-      // The text rule of every other route (R-X6): bull-board answered `?status=%00` with a 500.
+      // The text rule of every other route (R-X6): bull-board answered `?status=%00`, or a text/plain body with a
+      // NUL, with a 500 (its validation messages use NUL as a separator).
       scope.addHook('preValidation', async (request) => {
         const details = [
           ...textSafetyDetails(request.query, { root: 'query' }),
           ...textSafetyDetails(request.params, { root: 'params' }),
+          ...textSafetyDetails(request.body, { root: 'body' }),
         ];
         if (details.length > 0) throw unsafeTextError(details);
       });
