@@ -4,3 +4,4 @@ export * from './admin-db';
 export * from './http-client';
 export * from './scratch-databases';
 export * from './tenants';
+export * from './fuzz-settings';
