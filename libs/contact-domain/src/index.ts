@@ -7,6 +7,7 @@ export * from './contact.rules';
 export * from './contact-columns';
 export * from './contact-events';
 export * from './opt-outs';
+export * from './list-opt-outs.rules';
 export * from './suppression-match';
 export * from './erasure.rules';
 export * from './erasure.repository';

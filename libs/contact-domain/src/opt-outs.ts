@@ -18,13 +18,18 @@ export interface OptOut {
 /**
  * R-U2, R-D1: writes the opt-out row and its `unsubscribe.recorded` event in the caller's tenant transaction
  * (R-X5); the event then updates every projection (contact status, suppression list, send gates). A second full
- * opt-out of the same contact changes nothing. Returns whether a row was written.
+ * opt-out of the same contact changes nothing, unless the person resubscribed in between (R-U4: a resubscribe
+ * records a new consent grant in the contact's history, so an opt-out older than the latest grant is spent).
+ * Returns whether a row was written.
  */
 export async function recordOptOut(m: EntityManager, optOut: OptOut): Promise<boolean> {
   const { tenantId, region, contactId, campaignId, lists, source } = optOut;
   if (lists === null) {
     const existing: unknown[] = await m.query(
-      'SELECT 1 FROM unsubscribe_opt_outs WHERE tenant_id = $1 AND contact_id = $2 AND lists IS NULL LIMIT 1',
+      `SELECT 1 FROM unsubscribe_opt_outs o WHERE o.tenant_id = $1 AND o.contact_id = $2 AND o.lists IS NULL
+         AND o.created_at > coalesce((SELECT max(h.recorded_at) FROM consents h
+           WHERE h.tenant_id = $1 AND h.contact_id = $2 AND h.kind = 'grant'), '-infinity')
+       LIMIT 1`,
       [tenantId, contactId],
     );
     if (existing.length > 0) return false;

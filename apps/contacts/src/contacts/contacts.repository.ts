@@ -11,6 +11,7 @@ import {
   type ContactStateRow,
   type ContactStatus,
   type LawfulBasis,
+  listsKeptOnSql,
   onSuppressionListSql,
 } from '@missive/contact-domain';
 
@@ -31,29 +32,37 @@ export interface ContactRow extends ContactStateRow {
   attributes: Record<string, string | number | boolean | null>;
   lists: string[];
   tags: string[];
+  /** The lists the person left (R-U4): no write but a resubscribe puts them back on one. */
+  lists_left: string[];
   created_at: Date;
   updated_at: Date;
   consent_withdrawn: boolean;
 }
 
 const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis, c.consent,
-  c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.created_at,
-  c.updated_at, ${CONSENT_WITHDRAWN_SQL}`;
+  c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.lists_left,
+  c.created_at, c.updated_at, ${CONSENT_WITHDRAWN_SQL}`;
 
 const DATA_COLUMNS = CONTACT_COLUMNS.filter((c) => c !== 'email');
+
+/** What an upsert writes into a data column: the lists the person left stay off (R-U4). */
+const upsertValue = (column: string) =>
+  column === 'lists' ? listsKeptOnSql('EXCLUDED.lists', 'c.lists_left') : `EXCLUDED.${column}`;
 
 /**
  * The one upsert by email (R-C1) for the API and the import. A row identical to the stored one is not touched at
  * all (the WHERE), so a second import of the same file changes nothing (R-C6) and `xmax = 0` in RETURNING
  * tells inserts from updates. An address on the suppression list lands as suppressed (R-C7); an upsert never
- * turns an unsubscribed, bounced or restricted contact back into an active one.
+ * turns an unsubscribed, bounced or restricted contact back into an active one, never puts the person back on a
+ * list they left (R-U4), and never changes a restricted contact at all (R-D1: kept, never processed).
  */
 export const CONTACT_UPSERT_CONFLICT = `ON CONFLICT (tenant_id, email) DO UPDATE SET
-  ${DATA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+  ${DATA_COLUMNS.map((c) => `${c} = ${upsertValue(c)}`).join(', ')},
   status = CASE WHEN EXCLUDED.status = 'suppressed' AND c.status = 'active' THEN 'suppressed' ELSE c.status END,
   updated_at = now()
-  WHERE (${DATA_COLUMNS.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${DATA_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})
-     OR (EXCLUDED.status = 'suppressed' AND c.status = 'active')`;
+  WHERE c.status <> 'restricted' AND (
+    (${DATA_COLUMNS.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${DATA_COLUMNS.map(upsertValue).join(', ')})
+     OR (EXCLUDED.status = 'suppressed' AND c.status = 'active'))`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -107,6 +116,7 @@ export class ContactsRepository {
   /**
    * Rewrites a contact's fields; null when nothing differed. An active contact whose address is on the suppression
    * list — as the address, or as the keyed hash `addressHash` an erased opted-out person left (R-D2) — is suppressed.
+   * The lists the person left stay off (R-U4).
    */
   async update(
     m: EntityManager,
@@ -115,7 +125,10 @@ export class ContactsRepository {
     contact: ContactData,
     addressHash: string,
   ): Promise<ContactRow | null> {
-    const values = contactColumnPlaceholders(3);
+    const values = contactColumnPlaceholders(3)
+      .split(', ')
+      .map((value, i) => (CONTACT_COLUMNS[i] === 'lists' ? listsKeptOnSql(value, 'c.lists_left') : value))
+      .join(', ');
     const result: unknown = await m.query(
       `UPDATE contacts c SET (${CONTACT_COLUMNS.join(', ')}) = (${values}),
          status = CASE WHEN c.status = 'active' AND ${onSuppressionListSql('$1', '$3', '$16')}
@@ -160,9 +173,30 @@ export class ContactsRepository {
   }
 
   /**
+   * R-U4, R-S8: a resubscribe's new state with its new consent record (the history trigger records the grant, R-C2);
+   * the consent is now the lawful basis. Returns the row.
+   */
+  async resubscribe(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    change: { status: ContactStatus; lists: string[]; listsLeft: string[]; consent: ConsentRecord },
+  ): Promise<ContactRow> {
+    const result: unknown = await m.query(
+      `UPDATE contacts c SET status = $3, lists = $4::text[], lists_left = $5::text[], consent = $6::jsonb,
+         lawful_basis = 'consent', updated_at = now()
+       WHERE c.tenant_id = $1 AND c.id = $2
+       RETURNING ${SELECT_COLUMNS}`,
+      [tenantId, id, change.status, change.lists, change.listsLeft, JSON.stringify(change.consent)],
+    );
+    return returnedRows<ContactRow>(result)[0];
+  }
+
+  /**
    * R-U2, R-U4: applies an unsubscribe. Everything (`lists` null): an active or suppressed contact becomes
-   * unsubscribed (bounced and restricted stay as they are). Some lists: those lists are left. Returns the row
-   * when it changed, null when nothing did (unknown contact, already applied).
+   * unsubscribed (bounced and restricted stay as they are). Some lists: those lists are left and remembered as left,
+   * so no later write puts the person back on them. Returns the row when it changed, null when nothing did (unknown
+   * contact, already applied).
    */
   async applyUnsubscribe(
     m: EntityManager,
@@ -181,8 +215,9 @@ export class ContactsRepository {
           )
         : await m.query(
             `UPDATE contacts c SET updated_at = now(),
-               lists = ARRAY(SELECT l FROM unnest(c.lists) WITH ORDINALITY AS t(l, i) WHERE l <> ALL($3::text[]) ORDER BY i)
-             WHERE c.tenant_id = $1 AND c.id = $2 AND c.lists && $3::text[]
+               lists = ARRAY(SELECT l FROM unnest(c.lists) WITH ORDINALITY AS t(l, i) WHERE l <> ALL($3::text[]) ORDER BY i),
+               lists_left = c.lists_left || ARRAY(SELECT DISTINCT l FROM unnest($3::text[]) AS t(l) WHERE l <> ALL(c.lists_left))
+             WHERE c.tenant_id = $1 AND c.id = $2 AND (c.lists && $3::text[] OR NOT c.lists_left @> $3::text[])
              RETURNING ${SELECT_COLUMNS}`,
             [tenantId, id, lists],
           );

@@ -95,6 +95,14 @@ describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', 
     for (const e of events) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(IMPORT_EVENT_MAX_BYTES);
   });
 
+  it('R-U4: a contact kept off a list it left is published with its stored lists, not the row’s', () => {
+    const { contacts, changes } = batchOf(3);
+    changes[1] = { ...changes[1], lists: ['a'] };
+    const [event] = importChangedEvents(key, tenant, 'imp-4', contacts, changes);
+    const lists = contactStatesOf({ version: 4, data: event.data }).map(({ state }) => state.lists);
+    expect(lists).toEqual([['a', 'b'], ['a'], ['a', 'b']]);
+  });
+
   it('makes no event for a batch that changed nothing', () => {
     expect(importChangedEvents(key, tenant, 'imp-3', batchOf(0).contacts, [])).toEqual([]);
   });

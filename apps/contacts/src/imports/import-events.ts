@@ -11,6 +11,8 @@ export interface ImportedChange {
   consentWithdrawn: boolean;
   /** Index of the contact in the batch's `BatchContacts`. */
   index: number;
+  /** The stored lists when they may differ from the batch's (lists the person left stay off, R-U4). */
+  lists?: string[];
 }
 
 /**
@@ -46,7 +48,7 @@ class EventColumns {
     this.lawfulBases.push(contacts.lawfulBases[i]);
     this.consentWithdrawn.push(change.consentWithdrawn);
     this.trackingConsent.push(contacts.trackingConsent[i]);
-    this.lists.push(contacts.lists[i]);
+    this.lists.push(change.lists ?? contacts.lists[i]);
     this.tags.push(contacts.tags[i]);
     const json = personalJsonOf(contacts, i);
     this.personal.push(json);
@@ -87,7 +89,8 @@ class EventColumns {
 
 /**
  * The `contact.changed` v4 events of one import batch (R-X5): every created or changed contact in exactly one of
- * them, with the state v2 would carry (the import wrote the batch's data, so its rows hold exactly that) in columns,
+ * them, with the state v2 would carry (the import wrote the batch's data, so its rows hold exactly that, but for the
+ * lists a person left: `ImportedChange.lists`) in columns,
  * the personal fields sealed once per event with the tenant's data key (R-T2, R-P2). Keyed by the import, so an
  * import's events stay in order.
  */

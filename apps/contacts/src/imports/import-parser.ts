@@ -71,6 +71,8 @@ export interface BatchContacts {
   trackingConsent: boolean[];
   lists: string[][];
   tags: string[][];
+  /** The file line of each contact's row (the later row of a repeated address), for the import report. */
+  lines: number[];
   /**
    * The JSON of each contact's `ContactPersonalFieldsV1` (to be sealed with the tenant's key), as UTF-8: contact i's
    * is `personal.subarray(personalStart[i], personalEnd[i])`.
@@ -133,6 +135,7 @@ export class BatchContactsBuilder {
   private readonly trackingConsent: boolean[] = [];
   private readonly lists: string[][] = [];
   private readonly tags: string[][] = [];
+  private readonly lines: number[] = [];
   private readonly personal: ByteSink;
   private personalStart: Int32Array;
   private personalEnd: Int32Array;
@@ -146,7 +149,7 @@ export class BatchContactsBuilder {
     this.eventBytes = new Int32Array(capacity);
   }
 
-  add(contact: ContactData): void {
+  add(contact: ContactData, line = 0): void {
     let i = this.indexOf.get(contact.email);
     if (i === undefined) {
       i = this.emails.length;
@@ -159,6 +162,7 @@ export class BatchContactsBuilder {
     this.trackingConsent[i] = contact.trackingConsent;
     this.lists[i] = contact.lists;
     this.tags[i] = contact.tags;
+    this.lines[i] = line;
     const personal: ContactPersonalFieldsV1 = {
       email: contact.email,
       firstName: contact.firstName,
@@ -196,6 +200,7 @@ export class BatchContactsBuilder {
       trackingConsent: this.trackingConsent,
       lists: this.lists,
       tags: this.tags,
+      lines: this.lines,
       personal: this.personal.bytes(),
       personalStart: this.personalStart.subarray(0, n),
       personalEnd: this.personalEnd.subarray(0, n),
@@ -234,13 +239,13 @@ class BatchBuilder {
   }
 
   /** Stages a valid row; a later row for an address already staged wins (the upsert keeps the higher `ord`). */
-  add(contact: ContactData): void {
+  add(contact: ContactData, line: number): void {
     // The row's order in the batch, the id it gets if it is new (written as bytes), then its fields.
     this.copy.append(`${this.staged}\t`);
     this.copy.appendWith(TIME_ORDERED_ID_BYTES, writeTimeOrderedId);
     this.copy.append(`\t${copyLine(contact)}\n`);
     this.staged += 1;
-    this.contacts.add(contact);
+    this.contacts.add(contact, line);
   }
 
   reject(errors: ImportError[]): void {
@@ -305,7 +310,7 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
           rows += 1;
           batch.total += 1;
           const contact = checkRecord(batch, rec, plan, values, chunk, options, now);
-          if (contact) batch.add(contact);
+          if (contact) batch.add(contact, rec.line);
         }
         batch.endOffset = rec.end;
         batch.endLine = rec.nextLine;

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager, QueryRunner } from 'typeorm';
-import { CONTACT_COLUMNS, type ContactStatus } from '@missive/contact-domain';
+import { CONTACT_COLUMNS, keptOff, type ContactStatus } from '@missive/contact-domain';
 import { CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
 import type { ImportedChange } from './import-events';
 import type { ImportError, ParsedBatch } from './import-parser';
@@ -30,6 +30,8 @@ export interface ImportRow {
   rejected: number;
   error_count: number;
   errors: ImportError[];
+  kept_off: number;
+  kept_off_rows: ImportError[];
   failure: string | null;
   created_at: Date;
   started_at: Date | null;
@@ -46,6 +48,8 @@ export interface BatchResult {
   changed: ImportedChange[];
   /** Valid rows that changed nothing: identical to the stored contact, or replaced by a later row of the batch. */
   unchanged: number;
+  /** Rows kept off (in part or whole): lists the person left (R-U4), a restricted contact (R-D1). */
+  keptOff: ImportError[];
   /** Milliseconds per step of the batch's transaction (logged at debug level, for profiling). */
   timings: Record<string, number>;
 }
@@ -165,9 +169,10 @@ export class ImportsRepository {
   /**
    * Writes one staged batch and commits it (R-C6): ONE set-based upsert from the staging table (R-C1, R-C7), the
    * batch's `contact.changed` events (via `publish`, R-X5), and the import's progress, counts and capped errors — so
-   * a crash loses nothing and repeats nothing. Six round trips whatever the batch's size. The upsert may overlap the
-   * end of the batch before; the rest waits until `previous` (that batch's write) has settled, so batches commit,
-   * and publish their events, in file order.
+   * a crash loses nothing and repeats nothing. Six round trips whatever the batch's size (seven when the tenant has
+   * contacts an import must keep something off: R-U4, R-D1). The upsert may overlap the end of the batch before;
+   * the rest waits until `previous` (that batch's write) has settled, so batches commit, and publish their events,
+   * in file order.
    */
   async writeBatch(
     session: QueryRunner,
@@ -186,17 +191,21 @@ export class ImportsRepository {
       timings[step] = now - mark;
       mark = now;
     };
-    let result: BatchResult = { created: 0, updated: 0, changed: [], unchanged: 0, timings };
+    let result: BatchResult = { created: 0, updated: 0, changed: [], unchanged: 0, keptOff: [], timings };
     if (batch.staged > 0) {
-      // R-D2: hashes only when the tenant has hash-only suppressions (erased people who had opted out).
-      const { rows: tenantState } = await client.query<{ hash_only: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND address_hash IS NOT NULL) AS hash_only`,
+      // R-D2: hashes only when the tenant has hash-only suppressions (erased people who had opted out). R-U4, R-D1:
+      // the rows kept off are looked up only when the tenant has contacts to keep something off (a partial index).
+      const { rows: tenantState } = await client.query<{ hash_only: boolean; kept: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = $1 AND address_hash IS NOT NULL) AS hash_only,
+           EXISTS (SELECT 1 FROM contacts WHERE tenant_id = $1 AND (status = 'restricted' OR lists_left <> '{}')) AS kept`,
         [tenantId],
       );
       const hashSuppressed = tenantState[0].hash_only
         ? await this.hashSuppressedEmails(client, tenantId, batch.contacts.emails, addressHash)
         : [];
       lap('suppressions');
+      const keptOffRows = tenantState[0].kept ? await this.keptOffRows(client, tenantId, batch) : [];
+      lap('keptOff');
       // A statement may not touch a row twice: a repeated address keeps only its batch's later row.
       const source =
         batch.contacts.emails.length < batch.staged
@@ -212,6 +221,7 @@ export class ImportsRepository {
         status: ContactStatus;
         consent_withdrawn: boolean;
         inserted: boolean;
+        lists: string[] | null;
       }>(
         `INSERT INTO contacts AS c (tenant_id, id, ${CONTACT_COLUMNS.join(', ')}, status)
          SELECT $1, s.id, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
@@ -219,7 +229,8 @@ export class ImportsRepository {
          FROM ${source} s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
          ORDER BY s.email
          ${CONTACT_UPSERT_CONFLICT}
-         RETURNING c.id, c.email, c.status, ${IMPORT_CONSENT_WITHDRAWN_SQL}, (c.xmax = 0) AS inserted`,
+         RETURNING c.id, c.email, c.status, ${IMPORT_CONSENT_WITHDRAWN_SQL}, (c.xmax = 0) AS inserted,
+           CASE WHEN c.lists_left <> '{}' THEN c.lists END AS lists`,
         [tenantId, hashSuppressed],
       );
       lap('upsert');
@@ -235,17 +246,25 @@ export class ImportsRepository {
           status: r.status,
           consentWithdrawn: r.consent_withdrawn,
           index: indexOf.get(r.email)!,
+          lists: r.lists ?? undefined,
         };
       }
-      result = { created, updated: rows.length - created, changed, unchanged: batch.staged - rows.length, timings };
+      result = {
+        created,
+        updated: rows.length - created,
+        changed,
+        unchanged: batch.staged - rows.length,
+        keptOff: keptOffRows,
+        timings,
+      };
     }
     // The batch before may still be writing (its upsert or events): from here on batches go in file order.
     await previous;
     lap('previous');
     // The import's row, locked: the file offset must be where this batch starts, or another worker moved on (or the
     // batch before failed, and this one must not be written).
-    const { rows: locked } = await client.query<{ offset_bytes: string; error_count: number }>(
-      `SELECT offset_bytes, error_count FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    const { rows: locked } = await client.query<{ offset_bytes: string; error_count: number; kept_off: number }>(
+      `SELECT offset_bytes, error_count, kept_off FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, importId],
     );
     const progress = locked[0];
@@ -256,11 +275,12 @@ export class ImportsRepository {
       lap('events');
     }
     const room = Math.max(0, MAX_STORED_ERRORS - progress.error_count);
+    const keptRoom = Math.max(0, MAX_STORED_ERRORS - progress.kept_off);
     await client.query(
       `UPDATE imports SET offset_bytes = $3, offset_line = $4, columns = coalesce($5, columns),
          total = total + $6, created = created + $7, updated = updated + $8, unchanged = unchanged + $9,
          rejected = rejected + $10, error_count = error_count + $11, errors = errors || $12::jsonb,
-         updated_at = now()
+         kept_off = kept_off + $13, kept_off_rows = kept_off_rows || $14::jsonb, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
       [
         tenantId,
@@ -275,12 +295,40 @@ export class ImportsRepository {
         batch.rejected,
         batch.errors.length,
         JSON.stringify(batch.errors.slice(0, room)),
+        result.keptOff.length,
+        JSON.stringify(result.keptOff.slice(0, keptRoom)),
       ],
     );
     lap('progress');
     await client.query('COMMIT');
     lap('commit');
     return result;
+  }
+
+  /**
+   * R-U4, R-D1: the batch's rows kept off, in file order — a restricted contact (left unchanged by the upsert) or
+   * lists the person left (kept off by it, `listsKeptOnSql`) — read before the upsert, for the report.
+   */
+  private async keptOffRows(client: PoolClient, tenantId: string, batch: ParsedBatch): Promise<ImportError[]> {
+    const { rows } = await client.query<{ email: string; status: ContactStatus; lists_left: string[] }>(
+      `SELECT c.email, c.status, c.lists_left FROM contacts c
+       WHERE c.tenant_id = $1 AND (c.status = 'restricted' OR c.lists_left <> '{}')
+         AND c.email IN (SELECT email FROM import_staging)`,
+      [tenantId],
+    );
+    if (rows.length === 0) return [];
+    const { emails, lists, lines } = batch.contacts;
+    const indexOf = new Map(rows.map((r) => [r.email, -1]));
+    emails.forEach((email, i) => {
+      if (indexOf.has(email)) indexOf.set(email, i);
+    });
+    const kept: ImportError[] = [];
+    for (const r of rows) {
+      const i = indexOf.get(r.email)!;
+      const off = keptOff({ status: r.status, listsLeft: r.lists_left }, lists[i]);
+      if (off) kept.push({ row: lines[i], ...off });
+    }
+    return kept.sort((a, b) => a.row - b.row);
   }
 
   /** R-D2: the batch's addresses whose keyed hash is on the suppression list (erased people who had opted out). */

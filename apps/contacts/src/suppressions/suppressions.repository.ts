@@ -46,6 +46,29 @@ export class SuppressionsRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Removes the address's suppressions with one of `reasons` — as the address, or as the keyed hash an erased
+   * opted-out person left (R-D2) — and says whether the address is still on the list for another reason.
+   */
+  async removeWithReasons(
+    m: EntityManager,
+    tenantId: string,
+    email: string,
+    addressHash: string,
+    reasons: readonly string[],
+  ): Promise<{ removed: number; stillSuppressed: boolean }> {
+    const result: unknown = await m.query(
+      `DELETE FROM suppressions WHERE tenant_id = $1 AND (email = $2 OR address_hash = $3) AND reason = ANY($4::text[])
+       RETURNING 1`,
+      [tenantId, email, addressHash, reasons],
+    );
+    const left: unknown[] = await m.query(
+      `SELECT 1 FROM suppressions WHERE tenant_id = $1 AND (email = $2 OR address_hash = $3) LIMIT 1`,
+      [tenantId, email, addressHash],
+    );
+    return { removed: returnedRows(result).length, stillSuppressed: left.length > 0 };
+  }
+
   async remove(m: EntityManager, tenantId: string, email: string): Promise<boolean> {
     const result: unknown = await m.query(
       `DELETE FROM suppressions WHERE tenant_id = $1 AND email = $2 RETURNING email`,

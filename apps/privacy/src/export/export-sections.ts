@@ -23,7 +23,7 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
     kind: 'contact',
     table: 'contacts',
     columns: `id, email, first_name, last_name, phone, locale, region, lawful_basis, consent, tracking_consent,
-      birth_date::text AS birth_date, status, attributes, lists, tags, created_at, updated_at`,
+      birth_date::text AS birth_date, status, attributes, lists, tags, lists_left, created_at, updated_at`,
     key: ['email'],
   },
   {

@@ -15,6 +15,7 @@ import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-r
 import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
 import { PrivacyRequestsOverdue1765310000000 } from './regional/1765310000000-privacy-requests-overdue';
 import { CampaignPausedReason1765400000000 } from './regional/1765400000000-campaign-paused-reason';
+import { ContactListsLeft1765410000000 } from './regional/1765410000000-contact-lists-left';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -40,4 +41,5 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   OutboxPayloadUncompressed1765200000000,
   PrivacyRequestsOverdue1765310000000,
   CampaignPausedReason1765400000000,
+  ContactListsLeft1765410000000,
 ];

@@ -29,6 +29,17 @@ export class ImportResponse {
   })
   errors: ImportErrorDto[];
   @ApiProperty() errorCount: number;
+  @ApiProperty({
+    description:
+      'rows kept off, in whole or in part, and counted as well among created/updated/unchanged: a restricted contact ' +
+      'is left unchanged (R-D1), lists the person left are not rejoined (R-U4)',
+  })
+  keptOff: number;
+  @ApiProperty({
+    type: [ImportErrorDto],
+    description: `the rows kept off and why (field 'row': restricted; 'lists': the lists left); at most the first ${MAX_STORED_ERRORS}`,
+  })
+  keptOffRows: ImportErrorDto[];
   @ApiPropertyOptional({ nullable: true, type: String }) failure: string | null;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt: string | null;
@@ -46,6 +57,8 @@ export function toImportResponse(row: ImportRow): ImportResponse {
     rejected: row.rejected,
     errors: row.errors,
     errorCount: row.error_count,
+    keptOff: row.kept_off,
+    keptOffRows: row.kept_off_rows,
     failure: row.failure,
     createdAt: row.created_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
