@@ -6,7 +6,8 @@ import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 /**
  * Report counters from tracking hits (R-S7): opens, unique opens, machine opens, clicks, unique clicks. Unique means
  * the first hit of that kind from that contact; the per-contact flags stay inside the service, the report shows
- * only counts. Hits without a contact (erased, restricted, opted out: R-K4) count in the totals only.
+ * only counts. Hits without a contact (erased, restricted, opted out: R-K4) count in the totals only; so does a hit
+ * of a contact the projection knows as restricted (R-D1: kept, never processed), whose hit may carry its id.
  */
 @Controller()
 export class EngagementConsumer {
@@ -22,7 +23,9 @@ export class EngagementConsumer {
         const column = hit.kind === 'open' ? 'opened' : 'clicked';
         const rows = await queryRows(
           m,
-          `INSERT INTO campaign_engagement_contacts (tenant_id, campaign_id, contact_id, ${column}) VALUES ($1, $2, $3, true)
+          `INSERT INTO campaign_engagement_contacts (tenant_id, campaign_id, contact_id, ${column})
+           SELECT $1, $2, $3, true WHERE NOT EXISTS (SELECT 1 FROM campaign_contacts p
+             WHERE p.tenant_id = $1 AND p.contact_id = $3 AND p.status = 'restricted')
            ON CONFLICT (campaign_id, contact_id) DO UPDATE SET ${column} = true WHERE campaign_engagement_contacts.${column} = false
            RETURNING 1`,
           [event.tenantId, hit.campaignId, hit.contactId],
