@@ -241,7 +241,12 @@ describe('docker-compose.yml', () => {
   it('gives every app service an environment that Missive accepts', () => {
     for (const name of APP_SERVICES) {
       const config = loadConfig(environment(name));
-      expect(config.http).toEqual({ port: 3000, supportPort: 3100, publicBaseUrl: 'http://127.0.0.1:3000' });
+      expect(config.http).toEqual({
+        port: 3000,
+        supportPort: 3100,
+        publicBaseUrl: 'http://127.0.0.1:3000',
+        trustedProxies: [],
+      });
       expect(config.kafka.brokers).toEqual({ NA: ['kafka:9092'], EEA: ['kafka:9092'] });
       expect(config.redis).toEqual({ NA: 'redis://redis:6379', EEA: 'redis://redis:6379' });
       expect(config.smtp.url).toBe('smtp://mailpit:1025');
