@@ -1,5 +1,6 @@
 import { closeAdminPools } from '@missive/testing';
 import { machine, record, type BenchRow } from './bench-report';
+import { runAbuseBench } from './abuse.bench';
 import { runAuthCostBench } from './auth-cost.bench';
 import { runCampaignSendBench } from './campaign-send.bench';
 import { runImportBench } from './import.bench';
@@ -35,6 +36,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   tracking: runTrackingBench,
   'unsubscribe-propagation': runPropagationBench,
   purge: runPurgeBench,
+  abuse: runAbuseBench,
 };
 
 async function main(): Promise<void> {

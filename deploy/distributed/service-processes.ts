@@ -56,6 +56,8 @@ export class ServiceProcess {
     readonly publicUrl: string,
     /** `http://127.0.0.1:<SUPPORT_PORT>`: the internal support API, where the service has one. */
     readonly supportUrl: string,
+    /** INBOUND_SMTP_PORT: the inbound listener for `unsubscribe+{token}@`, where the process runs it. */
+    readonly inboundSmtpPort: number,
   ) {
     const keep = (data: Buffer) => {
       this.output = (this.output + data.toString()).slice(-TAIL_CHARS);
@@ -92,6 +94,7 @@ export class ServiceProcess {
       child,
       `http://127.0.0.1:${port}`,
       `http://127.0.0.1:${supportPort}`,
+      inboundPort,
     );
   }
 
