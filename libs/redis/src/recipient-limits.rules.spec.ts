@@ -1,5 +1,6 @@
 import {
   ipKey,
+  limitsOff,
   recipientVerdict,
   subjectKey,
   subjectWindowSeconds,
@@ -38,6 +39,10 @@ describe('recipient-route limits (R-X6)', () => {
     expect(recipientVerdict({ ip: 2, subject: 2 }, { ...LIMITS, replayWindowSeconds: 0 })).toBe('record');
     expect(subjectWindowSeconds({ ...LIMITS, replayWindowSeconds: 0 })).toBe(60);
     expect(subjectWindowSeconds({ ...LIMITS, replayWindowSeconds: 10 })).toBe(10);
+    expect(limitsOff(off)).toBe(true);
+    expect(limitsOff({ ...off, perIpPerMinute: 1 })).toBe(false);
+    expect(limitsOff({ ...off, perTokenPerMinute: 1 })).toBe(false);
+    expect(limitsOff({ ...off, replayWindowSeconds: 1 })).toBe(false);
   });
 
   it('R-P2, R-P6: a subject counts under a keyed digest, outside any tenant prefix, naming no tenant or contact', () => {

@@ -35,6 +35,11 @@ export function recipientVerdict(counts: RecipientCounts, limits: RecipientLimit
   return 'record';
 }
 
+/** With every limit off and every replay counted there is nothing to decide, and nothing to count in Redis. */
+export function limitsOff(limits: RecipientLimits): boolean {
+  return limits.perIpPerMinute === 0 && limits.perTokenPerMinute === 0 && limits.replayWindowSeconds === 0;
+}
+
 /** How long a subject's count lives: the replay window, or a minute (the per-token rate's) when there is none. */
 export function subjectWindowSeconds(limits: RecipientLimits): number {
   return limits.replayWindowSeconds > 0 ? limits.replayWindowSeconds : 60;
