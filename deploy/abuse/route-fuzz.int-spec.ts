@@ -672,19 +672,32 @@ describe('R-X2, R-X6: every route under fuzzing answers 2xx or 4xx, never a 5xx 
             listener === 'public' ? seeds.public : seeds.support,
             listener === 'public' ? tenant.apiKey : TEST_BOOTSTRAP_TOKEN,
           );
+          const property = fc.asyncProperty(requests, async (request) => {
+            const response = await fastify.inject(request);
+            statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+            const problems = problemsOf(route, request, response);
+            if (problems.length)
+              throw new Error(`${problems.join('; ')}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+          });
           try {
-            await fc.assert(
-              fc.asyncProperty(requests, async (request) => {
-                const response = await fastify.inject(request);
-                statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-                const problems = problemsOf(route, request, response);
-                if (problems.length)
-                  throw new Error(`${problems.join('; ')}: ${response.statusCode} ${response.body.slice(0, 300)}`);
-              }),
-              { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: FUZZ.budgetMs, markInterruptAsFailure: false },
-            );
+            await fc.assert(property, {
+              numRuns: RUNS,
+              seed: SEED,
+              interruptAfterTimeLimit: FUZZ.budgetMs,
+              markInterruptAsFailure: false,
+            });
           } catch (error) {
-            failures.push(`${name}\n${briefly((error as Error).message)}`);
+            // fast-check counts a property interrupted before its first input as failed: a route slower than the
+            // time budget (the export) still gets one input, without the budget.
+            if (statuses.size === 0 && /interrupted after 0 tests/.test((error as Error).message)) {
+              try {
+                await fc.assert(property, { numRuns: 1, seed: SEED });
+              } catch (retried) {
+                failures.push(`${name}\n${briefly((retried as Error).message)}`);
+              }
+            } else {
+              failures.push(`${name}\n${briefly((error as Error).message)}`);
+            }
           }
           const histogram = [...statuses]
             .sort(([a], [b]) => a - b)
