@@ -7,3 +7,4 @@ export * from './tracking-events';
 export * from './contact-events';
 export * from './contact-state-events';
 export * from './privacy-events';
+export * from './delivery-events';
