@@ -48,7 +48,8 @@ export function registerTextBodyParsers(fastify: FastifyInstance, bodyLimit: num
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer', bodyLimit },
-    checkedParser((text, request, done) => json(request, text, done)),
+    // An empty body is no fields: a route that takes none works with any client that always sends the header.
+    checkedParser((text, request, done) => (text.trim() === '' ? done(null, {}) : json(request, text, done))),
   );
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
