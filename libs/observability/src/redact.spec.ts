@@ -46,9 +46,15 @@ describe('R-X2: log redaction', () => {
     expect(out).toContain('/t/o/[token]');
   });
 
+  it('keeps loopback and unspecified addresses, which name no person, so start-up URLs stay readable (issue 23)', () => {
+    expect(redactText('ready: http://127.0.0.1:3000 and 0.0.0.0:3100 and [::1]:2526; client 127.0.0.2')).toBe(
+      'ready: http://127.0.0.1:3000 and 0.0.0.0:3100 and [::1]:2526; client [ip]',
+    );
+  });
+
   it('R-X6: removes compressed IPv6, internationalised addresses and staff tokens', () => {
     expect(redactText('from 2001:db8::1, then ::1 and fe80::1%eth0 and ::ffff:192.0.2.7.')).toBe(
-      'from [ip], then [ip] and [ip]%eth0 and [ip].',
+      'from [ip], then ::1 and [ip]%eth0 and [ip].',
     );
     expect(redactText('to jörg@bücher.de and 用户@例子.广告 and user@пример.рф')).toBe(
       'to [email] and [email] and [email]',
@@ -69,9 +75,9 @@ describe('R-X2: log redaction', () => {
   it('R-X2, R-X6: generated addresses, IPs and tokens embedded in arbitrary text never survive', () => {
     expectGone(fc.emailAddress());
     expectGone(intlAddress);
-    expectGone(fc.ipV4());
-    // The unspecified address `::` has no digit and belongs to nobody; every other IPv6 form must go.
-    expectGone(fc.ipV6().filter((ip) => /[0-9a-f]/i.test(ip)));
+    // Loopback and unspecified addresses belong to nobody (kept, see above); every other address must go.
+    expectGone(fc.ipV4().filter((ip) => ip !== '127.0.0.1' && ip !== '0.0.0.0'));
+    expectGone(fc.ipV6().filter((ip) => /[0-9a-f]/i.test(ip) && ip !== '::1'));
     expectGone(secretTail.map((tail) => `mst_${tail}`));
     expectGone(secretTail.map((tail) => `mk_${tail}`));
   });

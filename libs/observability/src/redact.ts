@@ -28,7 +28,14 @@ export function redactText(text: string): string {
     .replace(BEARER, '$1[secret]')
     .replace(SECRET_TOKEN, '$1_[secret]')
     .replace(IPV6_CANDIDATE, redactIpv6)
-    .replace(IPV4, '[ip]');
+    .replace(IPV4, redactIpv4);
+}
+
+/** Loopback and the unspecified address name no person; keeping them leaves start-up lines usable. */
+const MACHINE_ONLY_IPV4 = new Set(['127.0.0.1', '0.0.0.0']);
+
+function redactIpv4(address: string): string {
+  return MACHINE_ONLY_IPV4.has(address) ? address : '[ip]';
 }
 
 /**
@@ -89,8 +96,8 @@ function redactIpv6(run: string): string {
   let end = run.length;
   while (end > 0 && (run[end - 1] === '.' || run[end - 1] === ':')) end--;
   const address = run.slice(0, end);
-  if (isIPv6(run)) return '[ip]';
-  if (end < run.length && isIPv6(address)) return `[ip]${run.slice(end)}`;
+  if (isIPv6(run)) return run === '::1' ? run : '[ip]';
+  if (end < run.length && isIPv6(address)) return `${address === '::1' ? address : '[ip]'}${run.slice(end)}`;
   return run;
 }
 
