@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npx missive …`: the admin CLI (apps/cli). Runs the TypeScript sources through @swc-node/register with the
-// repository's tsconfig, whatever the working directory.
+// `npm run cli -- …`: the admin CLI (apps/cli). Not `npx missive`: npx may fetch a registry package of that name.
+// Runs the TypeScript sources through @swc-node/register with the repository's tsconfig, whatever the working directory.
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
