@@ -26,7 +26,7 @@ const tokenOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base
 describe('R-K1: LinkTokenSigner', () => {
   const signer = new LinkTokenSigner([OLD_KEY]);
 
-  it.each<LinkTokenKind>(['open', 'click', 'unsubscribe'])('R-K1: a %s token round-trips', (kind) => {
+  it.each<LinkTokenKind>(['open', 'click', 'unsubscribe', 'bounce'])('R-K1: a %s token round-trips', (kind) => {
     const claims = claimsOf(kind);
     const token = signer.mint(claims);
     expect(signer.verify(token)).toStrictEqual(claims);
@@ -116,6 +116,14 @@ describe('R-K1: LinkTokenSigner', () => {
     expect(expectKind(claims, 'unsubscribe')).toBeNull();
     expect(expectKind(claims, 'click')).toBeNull();
     expect(expectKind(claims, 'open')).not.toBeNull();
+  });
+
+  it('R-K1/R-S8: a bounce token and an unsubscribe token cannot stand in for each other', () => {
+    const bounce = signer.verify(signer.mint(claimsOf('bounce')));
+    const unsubscribe = signer.verify(signer.mint(claimsOf('unsubscribe')));
+    expect(expectKind(bounce, 'unsubscribe')).toBeNull();
+    expect(expectKind(bounce, 'bounce')).not.toBeNull();
+    expect(expectKind(unsubscribe, 'bounce')).toBeNull();
   });
 
   it('R-K1: changing the kind byte of a genuine token breaks its tag (kind is signed)', () => {
@@ -241,7 +249,7 @@ describe('R-K1: LinkTokenSigner', () => {
           // Plausible framing: version 1, a known kind, kid "k1" in place; random elsewhere.
           const b = Buffer.from(bytes);
           b[0] = 1;
-          b[1] = 1 + (b[1] % 3);
+          b[1] = 1 + (b[1] % 4);
           return tokenOf(b);
         }),
         fc

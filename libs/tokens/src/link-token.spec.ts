@@ -63,7 +63,7 @@ describe('R-K1: link-token body', () => {
       [0, 0],
       [0, 2],
       [1, 0],
-      [1, 4],
+      [1, 5],
       [1, 255],
       [18, 2],
     ]) {
@@ -85,7 +85,7 @@ describe('R-K1: link-token body', () => {
       contactId: CONTACT,
     };
     const bad: unknown[] = [
-      { ...base, kind: 'bounce' },
+      { ...base, kind: 'complaint' },
       { ...base, kind: 'toString' },
       { ...base, region: 'APAC' },
       { ...base, tenantId: 'not-a-uuid' },

@@ -1,13 +1,14 @@
 /**
  * The claims of a signed link token (R-K1) and their compact binary encoding. Tokens go into emails for the
- * open pixel (`/t/o/{token}`), the click redirect (`/t/c/{token}`) and unsubscribe (`/u/{token}`,
- * `unsubscribe+{token}@domain`). The payload holds ids only, never an email address.
+ * open pixel (`/t/o/{token}`), the click redirect (`/t/c/{token}`), unsubscribe (`/u/{token}`,
+ * `unsubscribe+{token}@domain`) and the VERP Return-Path and Message-ID (`bounce+{token}@domain`, R-S8). The payload
+ * holds ids only, never an email address.
  *
  * Body layout (all multi-byte integers big-endian):
  *
  *   offset  size  field
  *   0       1     version (1)
- *   1       1     kind: open=1, click=2, unsubscribe=3
+ *   1       1     kind: open=1, click=2, unsubscribe=3, bounce=4
  *   2       16    tenant id (UUID)
  *   18      1     region: NA=0, EEA=1
  *   19      16    campaign id (UUID; the nil UUID when the token is not tied to a campaign)
@@ -20,7 +21,7 @@
 import type { Region } from '@missive/contracts';
 import { isNilUuid, readUuid, UUID_BYTES, writeUuid } from './uuid-bytes';
 
-export type LinkTokenKind = 'open' | 'click' | 'unsubscribe';
+export type LinkTokenKind = 'open' | 'click' | 'unsubscribe' | 'bounce';
 
 export interface LinkTokenClaims {
   kind: LinkTokenKind;
@@ -35,8 +36,13 @@ export interface LinkTokenClaims {
 
 export const LINK_TOKEN_VERSION = 1;
 
-export const LINK_TOKEN_KIND_CODES: Readonly<Record<LinkTokenKind, number>> = { open: 1, click: 2, unsubscribe: 3 };
-const KIND_BY_CODE: readonly (LinkTokenKind | undefined)[] = [undefined, 'open', 'click', 'unsubscribe'];
+export const LINK_TOKEN_KIND_CODES: Readonly<Record<LinkTokenKind, number>> = {
+  open: 1,
+  click: 2,
+  unsubscribe: 3,
+  bounce: 4,
+};
+const KIND_BY_CODE: readonly (LinkTokenKind | undefined)[] = [undefined, 'open', 'click', 'unsubscribe', 'bounce'];
 
 const REGION_CODES: Readonly<Record<Region, number>> = { NA: 0, EEA: 1 };
 const REGION_BY_CODE: readonly (Region | undefined)[] = ['NA', 'EEA'];

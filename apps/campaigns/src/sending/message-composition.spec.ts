@@ -8,6 +8,8 @@ const urls = (tracked: boolean): MessageUrls => ({
   unsubscribeMailbox: 'unsubscribe+UNSUB@links.example',
   pixelUrl: tracked ? 'https://links.example/t/o/OPEN' : null,
   clickUrl: tracked ? (i) => `https://links.example/t/c/CLICK${i}` : null,
+  bounceToken: 'BOUNCE0123456789abcdef',
+  returnPath: 'bounce+BOUNCE0123456789abcdef@bounces.example',
 });
 
 async function build(html: string, tracked: boolean, text?: string) {
@@ -64,7 +66,8 @@ describe('message composition (R-S3, R-S4)', () => {
       'List-Unsubscribe': '<https://links.example/u/UNSUB>, <mailto:unsubscribe+UNSUB@links.example>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
-    expect(a.messageId).toMatch(/^<[0-9a-f]{32}@mail\.example>$/);
+    expect(a.messageId).toMatch(/^<BOUNCE0123456789abcdef\.[0-9a-f]{16}@mail\.example>$/);
+    expect(a.returnPath).toBe('bounce+BOUNCE0123456789abcdef@bounces.example');
     expect(a.messageId).not.toBe(b.messageId);
   });
 

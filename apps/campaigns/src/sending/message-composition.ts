@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { feedbackMessageId } from '@missive/tokens';
 import type { RenderedParts } from '../templates/liquid-templates';
 import { walkHtml } from './html-tokens';
 import { linkVariable, type CampaignLink } from './link-plan';
@@ -12,6 +12,10 @@ export interface MessageUrls {
   pixelUrl: string | null;
   /** Click URL per link index, or null where clicks are not tracked: the plain URL is used (R-S4). */
   clickUrl: ((index: number) => string) | null;
+  /** The signed bounce token (R-S8): the VERP Return-Path's and the Message-ID's, so an ARF report maps back. */
+  bounceToken: string;
+  /** `bounce+{token}@{BOUNCE_DOMAIN}`, the envelope sender (R-S8). */
+  returnPath: string;
 }
 
 export interface ComposedMessage {
@@ -20,6 +24,8 @@ export interface ComposedMessage {
   text: string;
   headers: Record<string, string>;
   messageId: string;
+  /** The envelope sender (MAIL FROM), where DSNs and complaints come back (R-S8). */
+  returnPath: string;
 }
 
 /** The Liquid variables a message renders with: the contact's, plus its links and its unsubscribe URL. */
@@ -86,9 +92,9 @@ export function readHtml(html: string, unsubscribeUrl: string): HtmlFacts {
 }
 
 /**
- * Finishes a rendered message (R-S3): a unique Message-ID, `List-Unsubscribe` with the https and mailto forms,
- * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), a visible unsubscribe link in HTML and text when
- * the template has none, and the open pixel only where opens are tracked (R-S4).
+ * Finishes a rendered message (R-S3): a unique Message-ID carrying the bounce token (R-S8), `List-Unsubscribe` with
+ * the https and mailto forms, `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), a visible unsubscribe
+ * link in HTML and text when the template has none, and the open pixel only where opens are tracked (R-S4).
  */
 export function composeMessage(rendered: RenderedParts, urls: MessageUrls, messageDomain: string): ComposedMessage {
   const facts = readHtml(rendered.html, urls.unsubscribeUrl);
@@ -105,12 +111,12 @@ export function composeMessage(rendered: RenderedParts, urls: MessageUrls, messa
   }
   const end = facts.bodyEnd >= 0 ? facts.bodyEnd : rendered.html.length;
   const html = `${rendered.html.slice(0, end)}${before.join('')}${rendered.html.slice(end)}`;
-  const messageId = `<${randomBytes(16).toString('hex')}@${messageDomain}>`;
   return {
     subject: rendered.subject,
     html,
     text,
-    messageId,
+    messageId: feedbackMessageId(urls.bounceToken, messageDomain),
+    returnPath: urls.returnPath,
     headers: {
       'List-Unsubscribe': `<${urls.unsubscribeUrl}>, <mailto:${urls.unsubscribeMailbox}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

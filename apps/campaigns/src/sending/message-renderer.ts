@@ -1,5 +1,5 @@
 import type { Region } from '@missive/contracts';
-import type { LinkTokenSigner } from '@missive/tokens';
+import { bounceAddress, type LinkTokenSigner } from '@missive/tokens';
 import type { CampaignRow } from '../campaigns/campaign.repository';
 import { renderTemplates, type CampaignTemplates } from '../templates/liquid-templates';
 import type { RecipientRow } from './gate-state.repository';
@@ -7,17 +7,22 @@ import { composeMessage, messageVariables, type ComposedMessage, type MessageUrl
 import { trackingAllowed } from './tracking-permission.rules';
 
 /**
- * One recipient's message: signed unsubscribe, open and click tokens (R-K1), tracking only where allowed (R-S4),
- * the templates rendered with the contact's variables, and the headers and visible link of R-S3.
+ * One recipient's message: signed unsubscribe, open, click and bounce tokens (R-K1, R-S8), tracking only where allowed
+ * (R-S4), the templates rendered with the contact's variables, the headers and visible link of R-S3, and the VERP
+ * Return-Path.
  */
 export class MessageRenderer {
   private readonly messageDomain: string;
+  private readonly bounceDomain: string;
 
   constructor(
     private readonly signer: LinkTokenSigner,
     private readonly publicBaseUrl: string,
+    /** BOUNCE_DOMAIN; API.md's default is the host of PUBLIC_BASE_URL. */
+    bounceDomain?: string,
   ) {
     this.messageDomain = new URL(publicBaseUrl).hostname;
+    this.bounceDomain = bounceDomain ?? this.messageDomain;
   }
 
   async render(
@@ -33,6 +38,7 @@ export class MessageRenderer {
       { region: recipient.region, trackingConsent: recipient.tracking_consent },
     );
     const unsubscribe = this.signer.mint({ ...claims, kind: 'unsubscribe' });
+    const bounce = this.signer.mint({ ...claims, kind: 'bounce' });
     const urls: MessageUrls = {
       unsubscribeUrl: `${base}/u/${unsubscribe}`,
       unsubscribeMailbox: `unsubscribe+${unsubscribe}@${this.messageDomain}`,
@@ -40,6 +46,8 @@ export class MessageRenderer {
       clickUrl: allowed.clicks
         ? (index) => `${base}/t/c/${this.signer.mint({ ...claims, kind: 'click', linkIndex: index })}`
         : null,
+      bounceToken: bounce,
+      returnPath: bounceAddress(bounce, this.bounceDomain),
     };
     const variables = messageVariables({ email: recipient.email, ...recipient.variables }, campaign.links, urls);
     return composeMessage(await renderTemplates(templates, variables), urls, this.messageDomain);

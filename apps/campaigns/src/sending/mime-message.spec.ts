@@ -11,6 +11,7 @@ function composed(overrides: Partial<ComposedMessage> = {}): ComposedMessage {
     html: '<p>Hello Ada</p>',
     text: 'Hello Ada',
     messageId: '<0123456789abcdef0123456789abcdef@links.example>',
+    returnPath: `bounce+${'B'.repeat(92)}@links.example`,
     headers: {
       'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailbox}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Where a message's feedback comes back to (R-S8), shared by the sender that writes these and the inbound listener
+ * that reads them. Both carry a signed `bounce` token naming tenant, region, campaign and contact, never an address:
+ *
+ *   envelope sender (Return-Path)   bounce+{token}@{BOUNCE_DOMAIN}           where DSNs and ARF reports are sent
+ *   Message-ID                      <{token}.{16 hex}@{message domain}>    what an ARF report quotes of the original
+ *
+ * The random suffix keeps each Message-ID unique (RFC 5322 §3.6.4) while the token stays readable from it.
+ */
+const TOKEN = '[A-Za-z0-9_-]{16,200}';
+const BOUNCE_RECIPIENT = new RegExp(`^bounce\\+(${TOKEN})@[^@\\s]+$`);
+const FEEDBACK_MESSAGE_ID = new RegExp(`^<?(${TOKEN})\\.[0-9a-f]{16}@[^@\\s>]+>?$`);
+
+export function bounceAddress(token: string, domain: string): string {
+  return `bounce+${token}@${domain}`;
+}
+
+/** The token of a `bounce+{token}@…` recipient, or null for any other address (case of `bounce` as written). */
+export function tokenFromBounceAddress(address: string): string | null {
+  return BOUNCE_RECIPIENT.exec(address.trim())?.[1] ?? null;
+}
+
+export function feedbackMessageId(token: string, domain: string): string {
+  return `<${token}.${randomBytes(8).toString('hex')}@${domain}>`;
+}
+
+/** The token a Message-ID written by feedbackMessageId carries, or null for any other Message-ID. */
+export function tokenFromMessageId(messageId: string): string | null {
+  return FEEDBACK_MESSAGE_ID.exec(messageId.trim())?.[1] ?? null;
+}
