@@ -5,7 +5,6 @@ import { Databases } from '@missive/database';
 import { Metrics } from '@missive/observability';
 import { hashesEqual } from './api-key.rules';
 import type { TenantContext, TenantStatus } from './tenant-context';
-import { TtlCache } from './ttl-cache';
 
 /**
  * Safety net only: revocations and tenant changes evict at once through events (tenant-cache.consumer.ts);
@@ -43,7 +42,7 @@ interface KeyRow {
  */
 @Injectable()
 export class TenantDirectory {
-  private readonly cache = new TtlCache<string, ResolvedKey>(MAX_CACHED_KEYS, API_KEY_CACHE_TTL_MS);
+  private readonly cache = new LRUCache<string, ResolvedKey>({ max: MAX_CACHED_KEYS, ttl: API_KEY_CACHE_TTL_MS });
   private readonly unknownKeys = new LRUCache<string, true>({ max: MAX_UNKNOWN_KEYS, ttl: UNKNOWN_KEY_TTL_MS });
   private readonly inFlight = new Map<string, Promise<ResolvedKey>>();
   /** Bumped on every eviction, so a lookup that started before it does not re-cache a stale answer. */
@@ -78,12 +77,18 @@ export class TenantDirectory {
 
   evictKey(apiKeyId: string): void {
     this.generation++;
-    this.cache.deleteWhere((r) => r.tenant?.apiKeyId === apiKeyId);
+    this.evictWhere((r) => r.tenant?.apiKeyId === apiKeyId);
   }
 
   evictTenant(tenantId: string): void {
     this.generation++;
-    this.cache.deleteWhere((r) => r.tenant?.id === tenantId);
+    this.evictWhere((r) => r.tenant?.id === tenantId);
+  }
+
+  /** A scan: evictions are rare and the cache is bounded. */
+  private evictWhere(matches: (resolved: ResolvedKey) => boolean): void {
+    const keys = [...this.cache.entries()].filter(([, resolved]) => matches(resolved)).map(([key]) => key);
+    for (const key of keys) this.cache.delete(key);
   }
 
   private load(keyHash: string): Promise<ResolvedKey> {

@@ -4,7 +4,7 @@ import { Databases } from '@missive/database';
 import type { PurgedTenants } from '@missive/kafka';
 import { Platform } from '@missive/platform';
 import type { TenantStatus } from './tenant-context';
-import { TtlCache } from './ttl-cache';
+import { LRUCache } from 'lru-cache';
 
 /** A tenant's lifecycle as the global directory has it; no API key, nothing personal. */
 export interface TenantState {
@@ -43,7 +43,11 @@ interface StateRow {
  */
 @Injectable()
 export class TenantStates implements PurgedTenants {
-  private readonly cache = new TtlCache<string, TenantState | null>(MAX_TENANTS, TENANT_STATE_TTL_MS);
+  /** Boxed, since the cache holds no null: `{ state: null }` is a tenant the directory does not know. */
+  private readonly cache = new LRUCache<string, { state: TenantState | null }>({
+    max: MAX_TENANTS,
+    ttl: TENANT_STATE_TTL_MS,
+  });
   private generation = 0;
 
   constructor(
@@ -56,12 +60,12 @@ export class TenantStates implements PurgedTenants {
 
   /** The cached answer without waiting, or `undefined` when the directory must be asked (`get`). */
   cached(tenantId: string): TenantState | null | undefined {
-    return this.cache.get(tenantId);
+    return this.cache.get(tenantId)?.state;
   }
 
   async get(tenantId: string): Promise<TenantState | null> {
     const cached = this.cache.get(tenantId);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return cached.state;
     return (await this.load([tenantId])).get(tenantId) ?? null;
   }
 
@@ -70,7 +74,7 @@ export class TenantStates implements PurgedTenants {
     const ids = [...new Set(tenantIds)];
     const missing = ids.filter((id) => this.cache.get(id) === undefined);
     if (missing.length) await this.load(missing);
-    return new Set(ids.filter((id) => this.cache.get(id)?.status === 'purged'));
+    return new Set(ids.filter((id) => this.cache.get(id)?.state?.status === 'purged'));
   }
 
   evict(tenantId: string): void {
@@ -102,7 +106,7 @@ export class TenantStates implements PurgedTenants {
     if (generation === this.generation) {
       for (const id of ids) {
         const state = found.get(id) ?? null;
-        this.cache.set(id, state, state?.status === 'purged' ? PURGED_TTL_MS : TENANT_STATE_TTL_MS);
+        this.cache.set(id, { state }, { ttl: state?.status === 'purged' ? PURGED_TTL_MS : TENANT_STATE_TTL_MS });
       }
     }
     return found;
