@@ -8,12 +8,16 @@ import {
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
+import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { maskAddress } from './page/unsubscribe-page.rules';
 
 /** Keeps what the page shows: the masked address and lists only — the address itself is never stored here. */
 @Controller()
 export class UnsubscribeContactConsumer {
-  constructor(private readonly keys: TenantKeys) {}
+  constructor(
+    private readonly keys: TenantKeys,
+    private readonly awaiting: AwaitingOptOuts,
+  ) {}
 
   @ConsumeEvents('unsubscribe', 'contact.changed')
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
@@ -35,6 +39,7 @@ export class UnsubscribeContactConsumer {
       });
       if (rows.length === 0) continue;
       await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await this.awaiting.lockArrivals(m, event.tenantId);
       await m.query(
         `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, updated_at)
          SELECT DISTINCT ON (r->>'id') $1::uuid, (r->>'id')::uuid, r->>'masked',
@@ -44,6 +49,13 @@ export class UnsubscribeContactConsumer {
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET masked_address = EXCLUDED.masked_address, lists = EXCLUDED.lists,
            updated_at = EXCLUDED.updated_at WHERE unsubscribe_contacts.updated_at <= EXCLUDED.updated_at`,
         [event.tenantId, JSON.stringify(rows), event.occurredAt],
+      );
+      // R-U2: opt-outs that came before their contact take effect now, in this transaction.
+      await this.awaiting.release(
+        m,
+        batch.region,
+        event.tenantId,
+        rows.map((r) => r.id),
       );
     }
   }

@@ -3,6 +3,7 @@ import { RecipientLimiter } from '@missive/redis';
 import { TenancyModule } from '@missive/tenancy';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
+import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { OptOutService } from './opt-outs/opt-out.service';
 import { UnsubscribeController } from './page/unsubscribe.controller';
 
@@ -10,6 +11,6 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
 @Module({
   imports: [TenancyModule],
   controllers: [UnsubscribeController, UnsubscribeContactConsumer],
-  providers: [OptOutService, InboundSmtpLifecycle, RecipientLimiter],
+  providers: [OptOutService, AwaitingOptOuts, InboundSmtpLifecycle, RecipientLimiter],
 })
 export class UnsubscribeModule {}

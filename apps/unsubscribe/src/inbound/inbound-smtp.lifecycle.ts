@@ -19,10 +19,8 @@ export class InboundSmtpLifecycle implements OnApplicationBootstrap, OnApplicati
     this.listener = new InboundUnsubscribeListener({
       port: config.smtp.inboundPort,
       verify: (token) => optOuts.verify(token),
-      // Like the page: a token whose contact is not its tenant's changes nothing.
-      optOut: async (claims) => {
-        if ((await optOuts.pageFacts(claims)).known) await optOuts.optOut(claims, 'mailto');
-      },
+      // Like the page: a validly signed token is honoured even before the projection knows its contact (R-U2).
+      optOut: (claims) => optOuts.optOut(claims, 'mailto'),
     });
   }
 

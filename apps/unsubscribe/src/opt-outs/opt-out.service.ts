@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { MissiveConfig } from '@missive/config';
-import { markOptedOut, recordOptOut } from '@missive/contact-domain';
+import { markOptedOut, recordOptOut, type OptOut } from '@missive/contact-domain';
 import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { Metrics } from '@missive/observability';
 import { RecipientLimiter, RedisClients, type RecipientCheck } from '@missive/redis';
 import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
+import { AwaitingOptOuts } from './awaiting-opt-outs.repository';
 
 export type UnsubscribeClaims = LinkTokenClaims & { kind: 'unsubscribe' };
 
 export interface PageFacts {
-  /** The contact is known to the token's tenant; a validly signed token naming another tenant's contact is not. */
+  /**
+   * The projection knows the contact. A validly signed token whose contact it does not know (not seen yet, or
+   * erased) still gets a page without the address, and its opt-out is stored awaiting the contact (R-U2).
+   */
   known: boolean;
   maskedAddress: string | null;
   tenantName: string;
@@ -22,6 +26,8 @@ export interface PageFacts {
  * Records opt-outs (R-U2, R-U3, R-U4): the row and its `unsubscribe.recorded` event commit together in the tenant's
  * regional database, and a full opt-out is also put in the region's opt-out set that every send gate reads, all
  * before the caller answers 200. The event then updates every projection. Repeating an opt-out changes nothing more.
+ * A contact this service's projection has not seen yet does not lose its opt-out: it is stored at once, awaiting
+ * the contact, and its event goes out when the contact arrives (AwaitingOptOuts).
  */
 @Injectable()
 export class OptOutService {
@@ -34,6 +40,7 @@ export class OptOutService {
     private readonly metrics: Metrics,
     private readonly states: TenantStates,
     private readonly limiter: RecipientLimiter,
+    private readonly awaiting: AwaitingOptOuts,
   ) {
     this.signer = new LinkTokenSigner(config.linkTokenKeys);
   }
@@ -107,16 +114,21 @@ export class OptOutService {
     source: UnsubscribeRecordedV1['source'],
     lists: string[] | null,
   ): Promise<void> {
-    await this.databases.withTenant(claims.region, claims.tenantId, (m) =>
-      recordOptOut(m, {
-        tenantId: claims.tenantId,
-        region: claims.region,
-        contactId: claims.contactId,
-        campaignId: claims.campaignId,
-        lists,
-        source,
-      }),
-    );
+    const optOut: OptOut = {
+      tenantId: claims.tenantId,
+      region: claims.region,
+      contactId: claims.contactId,
+      campaignId: claims.campaignId,
+      lists,
+      source,
+    };
+    await this.databases.withTenant(claims.region, claims.tenantId, async (m) => {
+      if (await this.awaiting.contactKnown(m, claims.tenantId, claims.contactId)) return recordOptOut(m, optOut);
+      // The projection is behind (or the contact is gone): decide again once no batch adding contacts is in flight.
+      await this.awaiting.excludeArrivals(m, claims.tenantId);
+      if (await this.awaiting.contactKnown(m, claims.tenantId, claims.contactId)) return recordOptOut(m, optOut);
+      return this.awaiting.record(m, optOut);
+    });
   }
 
   private async tenantName(tenantId: string): Promise<string> {

@@ -104,14 +104,14 @@ export class UnsubscribeController {
   }
 
   /**
-   * A valid unsubscribe token whose contact its tenant knows, or null: forged, other-kind, retired-key tokens, and
-   * validly signed tokens naming another tenant's (or an erased) contact all change nothing.
+   * A valid unsubscribe token, or null: forged, other-kind and retired-key tokens change nothing. A validly signed
+   * token is always honoured (R-U2), also when the projection does not know its contact yet: the page then shows no
+   * address, and the opt-out waits for the contact.
    */
   private async resolve(token: string): Promise<Resolved | null> {
     const claims = this.optOuts.verify(token);
     if (!claims) return null;
-    const facts = await this.optOuts.pageFacts(claims);
-    return facts.known ? { claims, facts } : null;
+    return { claims, facts: await this.optOuts.pageFacts(claims) };
   }
 
   private send(reply: FastifyReply, html: string): FastifyReply {
