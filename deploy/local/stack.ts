@@ -165,7 +165,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-/** Prints jest's totals as the one plain line CI reads: `N passed, M failed`. */
+/** Prints the skipped count, then jest's totals as the one plain last line CI reads: `N passed, M failed`. */
 function printTotals(resultsFile: string): void {
   if (!existsSync(resultsFile)) {
     process.stdout.write('0 passed, 1 failed\n');
@@ -175,9 +175,12 @@ function printTotals(resultsFile: string): void {
     numPassedTests: number;
     numFailedTests: number;
     numRuntimeErrorTestSuites: number;
+    numPendingTests: number;
+    numTodoTests: number;
   };
   const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-  process.stdout.write(`\n${results.numPassedTests} passed, ${failed} failed\n`);
+  const skipped = results.numPendingTests + results.numTodoTests;
+  process.stdout.write(`\n${skipped} skipped\n${results.numPassedTests} passed, ${failed} failed\n`);
 }
 
 async function main(): Promise<number> {
