@@ -45,10 +45,8 @@ const BATCHED_CHUNK = 5000;
 const JOIN_TIMEOUT_MS = 30000;
 /**
  * What a fetch waits to gather for consumers that ask for batching: a full fetch (1 MB, the most kafkajs takes of
- * one partition). With 64 KB the tracking bench's hit consumer fetched, committed offsets and ran a transaction
- * some 35 times a second, and the broker spent ~40 µs of CPU per hit serving it; with 1 MB (and 1 s of wait) the
- * machine's CPU per pixel hit went from 0.27–0.50 to 0.21–0.25 ms and pixel throughput from 3,382–5,972 to
- * 6,551–7,741 hits/s (docs/benchmarks.md, 2026-12-05 evening).
+ * one partition), so a busy consumer commits and runs a transaction a few times a second, not dozens
+ * (docs/benchmarks.md, tuning).
  */
 const BATCH_MIN_BYTES = 1024 * 1024;
 

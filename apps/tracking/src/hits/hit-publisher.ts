@@ -11,11 +11,8 @@ import { HitSpool } from './hit-spool';
 /** A send not acknowledged within this is spooled instead, so a hit never waits on a slow or absent broker. */
 const SEND_TIMEOUT_MS = 1000;
 /**
- * A batch this big leaves without waiting for its linger: Kafka's own producer default (`batch.size`, 16 KB, about
- * 40 hits of ~400 bytes). A burst of hits read in one turn of the event loop becomes a full batch that leaves at once
- * and a rest that lingers, so the producers pipeline instead of every hit of the burst idling through the linger
- * first. In the tracking bench (50 connections) hits per produce request went from ~40 to ~25; throughput stayed
- * within this machine's run-to-run spread (docs/benchmarks.md, 2026-12-04).
+ * A batch this big leaves without waiting for its linger (Kafka's own `batch.size` default, about 40 hits), so a
+ * burst pipelines across the producers instead of idling through the linger (figures: docs/benchmarks.md, tuning).
  */
 const BATCH_BYTES = 16 * 1024;
 /**
@@ -24,21 +21,15 @@ const BATCH_BYTES = 16 * 1024;
  */
 const REQUEST_BYTES = 512 * 1024;
 /**
- * A batch leaves no sooner than this after its first hit (Kafka's linger.ms). The broker's work and much of the link
- * host's are per produce request, not per hit: in the tracking bench (docs/benchmarks.md) a linger took a request
- * from 22 to 34–50 hits and the machine's CPU per pixel hit from 0.44 to 0.27–0.35 ms. Tried: 1, 2, 3 and 5 ms on a
- * slower machine (within its run-to-run spread); on a faster one (2026-12-05) 1 ms beat 2 in every run — pixel
- * 9,151–9,344 hits/s against 8,533–8,928, click 10,502–10,512 against 9,421–9,605 — with the same CPU per hit
- * (0.18 ms); 0 ms: 8,569 / 10,162.
+ * A batch leaves no sooner than this after its first hit (Kafka's linger.ms): the broker's and the link host's work
+ * is per produce request, so a short linger buys fewer, fuller requests (docs/benchmarks.md, tuning).
  */
 const LINGER_MS = 1;
 /**
  * Produce requests in flight at once per region, each on an idempotent producer of its own (kafkajs allows one
- * in-flight request per idempotent producer). A hit waits for the broker's acknowledgement, so the link host's
- * throughput is concurrency over latency: with two, a batch that has lingered leaves while the previous one is still
- * out. Without a linger, four made requests small and cost more CPU per hit; with it, two measured pixel 4,765–5,824
- * hits/s (2 ms linger) against 4,497–4,713 for one and 4,986–5,078 for three. Hits are independent (the consumer
- * dedupes by hit id and the aggregates are sums), so their order across requests does not matter.
+ * in-flight request per idempotent producer): a hit waits for the broker's acknowledgement, so throughput is
+ * concurrency over latency, and a lingered batch leaves while the previous one is still out. Hits are independent
+ * (the consumer dedupes by hit id and the aggregates are sums), so their order across requests does not matter.
  */
 const PRODUCERS_PER_REGION = 2;
 /** The slot of the producer that replays the spool, beside those of live hits. */
