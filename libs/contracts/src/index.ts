@@ -4,6 +4,7 @@ export * from './topics';
 export * from './tenant-events';
 export * from './campaign-events';
 export * from './tracking-events';
+export * from './engagement-events';
 export * from './contact-events';
 export * from './contact-state-events';
 export * from './privacy-events';

@@ -31,6 +31,7 @@ export const TOPICS: readonly TopicSpec[] = [
   { event: 'campaign.links-registered', partitions: 3 },
   { event: 'delivery.recorded', partitions: 6 },
   { event: 'tracking.hit', partitions: 6 },
+  { event: 'campaign.engagement-counted', partitions: 6 },
   { event: 'unsubscribe.recorded', partitions: 6 },
   { event: 'privacy.purge-completed', partitions: 1 },
   { event: 'privacy.request-referred', partitions: 3 },
