@@ -165,7 +165,6 @@ describe('restricted contacts are not changed by imports or engagement (R-D1)', 
         campaignId,
         contact.id,
       ]);
-    expect(await personal('campaign_engagement_contacts')).toEqual([]);
     expect(await personal('tracking_contact_engagement')).toEqual([]);
     expect(await personal('tracking_hits')).toEqual([]);
     expect(await getContact(contact.id)).toEqual(contact);

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { CountedEngagement } from './engagement-counts.rules';
+
+/**
+ * The report's engagement counts (R-S7), as tracking publishes them: one row per campaign, never a contact id.
+ * The unsubscribe count in the same row is the contact projection's.
+ */
+@Injectable()
+export class EngagementCountsRepository {
+  /**
+   * Stores one tenant's counts; a campaign's row changes only for a newer revision than it holds, so a replayed,
+   * redelivered or late event changes nothing. Runs in the consumer's inbox transaction with `app.tenant_id` set.
+   */
+  async keepNewest(m: EntityManager, tenantId: string, counts: CountedEngagement[]): Promise<void> {
+    if (counts.length === 0) return;
+    await m.query(
+      `INSERT INTO campaign_engagement AS e
+         (tenant_id, campaign_id, counted_revision, opens, unique_opens, machine_opens, clicks, unique_clicks)
+       SELECT $1, * FROM unnest($2::uuid[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+       ON CONFLICT (campaign_id) DO UPDATE SET
+         counted_revision = EXCLUDED.counted_revision,
+         opens = EXCLUDED.opens,
+         unique_opens = EXCLUDED.unique_opens,
+         machine_opens = EXCLUDED.machine_opens,
+         clicks = EXCLUDED.clicks,
+         unique_clicks = EXCLUDED.unique_clicks
+       WHERE e.tenant_id = EXCLUDED.tenant_id AND e.counted_revision < EXCLUDED.counted_revision`,
+      [
+        tenantId,
+        counts.map((c) => c.campaignId),
+        counts.map((c) => c.revision),
+        counts.map((c) => c.opens),
+        counts.map((c) => c.uniqueOpens),
+        counts.map((c) => c.machineOpens),
+        counts.map((c) => c.clicks),
+        counts.map((c) => c.uniqueClicks),
+      ],
+    );
+  }
+}
