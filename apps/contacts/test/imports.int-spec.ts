@@ -167,7 +167,7 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 499 });
   });
 
-  it('R-C6, R-X5, R-T2: an import publishes its changes batched (contact.changed v4), personal fields sealed', async () => {
+  it('R-C6, R-X5, R-T2: an import publishes its changes batched (contact.changed v5), personal fields sealed per contact', async () => {
     const csv = `${CSV_HEADER}\n${Array.from({ length: 1500 }, (_, i) => csvRow(i, { email: `ev${i}@example.com` })).join('\n')}`;
     const report = await importFile(services, na, csv);
     expect(report.created).toBe(1500);
@@ -182,11 +182,11 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     const ofImport = () =>
       tap
         .of('contact.changed', na.tenant.id)
-        .filter((e) => e.version === 4)
+        .filter((e) => e.version === 5)
         .map((e) => ({ e, states: contactStatesOf(e) }))
         .filter(({ states }) => states.some(({ state }) => byId.has(state.contactId)));
     await waitFor(() => ofImport().reduce((n, { states }) => n + states.length, 0) >= 1500, {
-      what: 'contact.changed v4 events naming every imported contact',
+      what: 'contact.changed v5 events naming every imported contact',
       // The tap's fresh group first replays the topic's retained history.
       timeoutMs: 100000,
     });
@@ -196,7 +196,7 @@ describe('bulk import (R-C6, R-C7, with the API’s rules R-C1–C4, R-T3)', () 
     const seen = new Set<string>();
     for (const { e, states } of events) {
       expect(e.raw).not.toContain('@example.com');
-      const sealed = (e.data as { personal: string }).personal;
+      const sealed = (e.data as { personal: string[] }).personal;
       const personal = await services.platform.tenantKeys.open<{ email: string }[]>('NA', na.tenant.id, sealed);
       expect(personal).toHaveLength(states.length);
       for (const { state, personalIndex } of states) {

@@ -132,8 +132,16 @@ describe('recipient-route limits on the link host (R-X6)', () => {
 
   it('R-X6, R-K4: with TRUSTED_PROXIES, the client named by X-Forwarded-For is the one truncated and stored', async () => {
     const campaign = randomUUID();
-    expectGif(await pixel(openToken(tenantId, campaign, randomUUID()), '203.0.113.77'));
-    expectGif(await pixel(openToken(tenantId, campaign, randomUUID()), '2001:db8:abcd:12::7'));
+    // Contacts with their own keys (R-D1), as the contacts service gives them: the IP travels sealed with it.
+    const keyed = async () => {
+      const contactId = randomUUID();
+      await services.platform.databases.withTenant(NA, tenantId, (m) =>
+        services.platform.tenantKeys.contactKeysForWrite(m, { id: tenantId, region: NA }, [contactId]),
+      );
+      return contactId;
+    };
+    expectGif(await pixel(openToken(tenantId, campaign, await keyed()), '203.0.113.77'));
+    expectGif(await pixel(openToken(tenantId, campaign, await keyed()), '2001:db8:abcd:12::7'));
     const hits = await waitFor(async () => ((await hitsOf(campaign)).length === 2 ? hitsOf(campaign) : null), {
       what: 'both hits',
       timeoutMs: 30000,

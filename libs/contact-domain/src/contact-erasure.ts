@@ -25,7 +25,8 @@ export interface ErasureOutcome {
 
 /**
  * The one R-D1 erasure, for DELETE /v1/contacts/{id} and the `erasure` data-subject request alike, inside the
- * caller's tenant transaction: every regional row linked to the contact, the address on the suppression list
+ * caller's tenant transaction: every regional row linked to the contact, its own key (crypto-shredding what events
+ * carry of it), the address on the suppression list
  * (a keyed hash stays when the person had opted out, R-D2), earlier access answers, and `contact.erased` in the
  * outbox (R-X5) so every other store drops what it holds. The caller runs `afterCommit` once the transaction
  * committed.
@@ -52,6 +53,11 @@ export class ContactErasure {
       onSuppressionList: await this.erasure.onSuppressionList(m, tenant.id, email),
     });
     const deleted = contact ? await this.erasure.eraseContact(m, tenant.id, contact.id) : {};
+    // R-D1: the contact's own key goes with the row, so its sealed fields in every topic are unreadable from commit.
+    if (contact) {
+      const keys = await this.keys.destroyContactKey(m, tenant.id, contact.id);
+      if (keys > 0) deleted.contact_keys = keys;
+    }
     if (await this.erasure.replaceSuppression(m, tenant.id, email, suppressionHashKept ? addressHash : null)) {
       deleted.suppressions = 1;
     }

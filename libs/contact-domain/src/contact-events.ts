@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CONTACT_CHANGED, type ContactChangedV2, type ContactPersonalFieldsV1, type Region } from '@missive/contracts';
 import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
-import { seal, TenantKeys } from '@missive/tenant-keys';
+import { sealForContact, TenantKeys } from '@missive/tenant-keys';
 import type { ContactStatus, LawfulBasis } from './contact.rules';
 
 /** What a `contact.changed` v2 event is built from: a contacts row (API, import or consumer alike). */
@@ -38,10 +38,11 @@ export const CONTACT_STATE_SQL = `c.id, c.email, c.first_name, c.last_name, c.ph
 
 /**
  * One `contact.changed` v2 event (R-X5): the send gate's inputs in clear, the personal fields sealed with the
- * tenant's data key (R-T2, R-P2). Pure: the key is read once by the caller, so a batch of 10,000 costs no I/O.
+ * contact's own key (R-T2, R-D1: erasure destroys it). Pure: the keys are read once by the caller, so a batch of
+ * 10,000 costs one query.
  */
 export function contactChangedEvent(
-  dataKey: Buffer,
+  contactKey: Buffer,
   tenant: { id: string; region: Region },
   row: ContactStateRow,
 ): OutgoingEvent<ContactChangedV2> {
@@ -64,7 +65,7 @@ export function contactChangedEvent(
     trackingConsent: row.tracking_consent,
     lists: row.lists,
     tags: row.tags,
-    personal: seal(dataKey, tenant.id, personal),
+    personal: sealForContact(contactKey, tenant.id, row.id, personal),
   };
   return { type: CONTACT_CHANGED, version: 2, region: tenant.region, tenantId: tenant.id, key: row.id, data };
 }
@@ -81,12 +82,28 @@ export class ContactEvents {
     return key;
   }
 
+  /**
+   * The contacts' own keys (R-D1), created in the caller's tenant transaction for those that have none, so each key
+   * commits with the first event sealed with it.
+   */
+  contactKeys(
+    m: EntityManager,
+    tenant: { id: string; region: Region },
+    contactIds: string[],
+  ): Promise<Map<string, Buffer>> {
+    return this.keys.contactKeysForWrite(m, tenant, contactIds);
+  }
+
   async changed(m: EntityManager, tenant: { id: string; region: Region }, rows: ContactStateRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const key = await this.dataKey(tenant);
+    const keys = await this.contactKeys(
+      m,
+      tenant,
+      rows.map((row) => row.id),
+    );
     await appendToOutbox(
       m,
-      rows.map((row) => contactChangedEvent(key, tenant, row)),
+      rows.map((row) => contactChangedEvent(keys.get(row.id.toLowerCase())!, tenant, row)),
     );
   }
 }

@@ -57,6 +57,7 @@ describe('contactStatesOf (contact.changed v2, v3 and v4 read alike, R-X5)', () 
       expected,
     );
     expect(contactStatesOf({ version: 4, data: columns })).toEqual(expected);
+    expect(contactStatesOf({ version: 5, data: { ...columns, personal: ['a', 'b'] } })).toEqual(expected);
   });
 
   it('names nobody for v1, a malformed event, or v4 columns of different lengths', () => {
@@ -66,9 +67,10 @@ describe('contactStatesOf (contact.changed v2, v3 and v4 read alike, R-X5)', () 
     expect(contactStatesOf({ version: 4, data: { ...columns, tags: undefined } })).toEqual([]);
   });
 
-  it('says which versions carry state and sealed personal fields, for consumers that open them (v2, v3, v4; not v1)', () => {
-    expect([1, 2, 3, 4, 5].map((version) => carriesContactState({ version }))).toEqual([
+  it('says which versions carry state and sealed personal fields, for consumers that open them (v2 to v5; not v1)', () => {
+    expect([1, 2, 3, 4, 5, 6].map((version) => carriesContactState({ version }))).toEqual([
       false,
+      true,
       true,
       true,
       true,

@@ -1,6 +1,6 @@
 import type { Region } from './region';
 
-export type ContactStatusV1 = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'restricted';
+export type ContactStatusV1 = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'complained' | 'restricted';
 export type LawfulBasisV1 =
   | 'consent'
   | 'contract'
@@ -22,7 +22,9 @@ export interface ContactPersonalFieldsV1 {
 
 /**
  * `contact.changed` v2 (one event per contact; v1 carried ids only): the state other services need (the send gate's inputs in clear: ids, status, regime,
- * basis, lists and tags) and the personal fields sealed (`personal`, opened with TenantKeys.open).
+ * basis, lists and tags) and the personal fields sealed (`personal`, opened with TenantKeys.open): with the contact's
+ * own key (a contact box, R-D1: unreadable once the contact is erased), or, in events older than contact keys, with
+ * the tenant's.
  */
 export interface ContactChangedV2 {
   contactId: string;
@@ -83,20 +85,34 @@ export interface ContactChangedColumnsV4 {
   personal: string;
 }
 
-/** Any `contact.changed` carrying contact state: one contact (v2), or an import's batch (v3, v4). */
-export type ContactChangedStateEvent = ContactChangedV2 | ContactChangedBatchV3 | ContactChangedColumnsV4;
+/**
+ * `contact.changed` v5: v4 with each contact's personal fields sealed with that contact's own key (R-D1), so an
+ * erasure reaches this event at once: `personal[i]` is contact i's sealed `ContactPersonalFieldsV1` (a contact box,
+ * opened with TenantKeys.open, which gives null for an erased contact). Imports publish v5; v3 and v4 (one box under
+ * the tenant's key for the whole batch) stay readable until they age out of the topics.
+ */
+export interface ContactChangedColumnsV5 extends Omit<ContactChangedColumnsV4, 'personal'> {
+  personal: string[];
+}
+
+/** Any `contact.changed` carrying contact state: one contact (v2), or an import's batch (v3, v4, v5). */
+export type ContactChangedStateEvent =
+  | ContactChangedV2
+  | ContactChangedBatchV3
+  | ContactChangedColumnsV4
+  | ContactChangedColumnsV5;
 
 /**
  * Whether a `contact.changed` event carries contact state and sealed personal fields (v2, v3, v4; v1 carried ids
  * only). Consumers ask this rather than listing versions, so a new version is added here once.
  */
 export function carriesContactState(event: { version: number }): boolean {
-  return event.version === 2 || event.version === 3 || event.version === 4;
+  return event.version >= 2 && event.version <= 5;
 }
 
 /**
  * The contacts a `contact.changed` event names, in clear, with where their personal fields are: one for v2, each
- * of a v3 or v4 batch (`personalIndex` into its sealed array); none for v1 or a malformed event. Consumers that need
+ * of a v3, v4 or v5 batch (`personalIndex` into its opened array); none for v1 or a malformed event. Consumers that need
  * no personal fields (a send gate, tracking) read every version alike through this.
  */
 export function contactStatesOf(event: {
@@ -109,7 +125,9 @@ export function contactStatesOf(event: {
   if (event.version === 3 && Array.isArray(data.contacts)) {
     return data.contacts.map((state, i) => ({ state, personalIndex: i }));
   }
-  if (event.version === 4 && Array.isArray(data.contactIds)) return columnStates(data as ContactChangedColumnsV4);
+  if ((event.version === 4 || event.version === 5) && Array.isArray(data.contactIds)) {
+    return columnStates(data as ContactChangedColumnsV4);
+  }
   return [];
 }
 

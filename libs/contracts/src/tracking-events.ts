@@ -18,4 +18,19 @@ export interface TrackingHitV1 {
   machine: boolean;
 }
 
+/** The personal part of a hit (R-K4), travelling only sealed with the contact's own key. */
+export interface TrackingHitPersonalV1 {
+  ipTruncated: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * `tracking.hit` v2: v1 with the IP (already truncated) and user agent sealed with the contact's own key (R-D1:
+ * unreadable once the contact is erased) in `personal`, opened with TenantKeys.open. `personal` is null when the
+ * link host had no key for the contact at hand (it never waits for one, R-K5): that hit keeps nothing personal.
+ */
+export interface TrackingHitV2 extends Omit<TrackingHitV1, 'ipTruncated' | 'userAgent'> {
+  personal: string | null;
+}
+
 export const TRACKING_HIT = 'tracking.hit';

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ContactKeyCacheConsumer } from '@missive/tenant-keys';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuditLog } from './audit-log';
 import { TenantCacheConsumer } from './tenant-cache.consumer';
@@ -13,7 +14,7 @@ import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
  */
 @Global()
 @Module({
-  controllers: [TenantCacheConsumer],
+  controllers: [TenantCacheConsumer, ContactKeyCacheConsumer],
   providers: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
   exports: [TenantDirectory, TenantStates, ApiKeyGuard, TenantRateLimitGuard, AuditLog],
 })

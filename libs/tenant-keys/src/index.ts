@@ -1,2 +1,3 @@
+export * from './contact-key-cache.consumer';
 export * from './sealed-box';
 export * from './tenant-keys';

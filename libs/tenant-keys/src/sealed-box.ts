@@ -5,8 +5,15 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
  * AES-256-GCM under the tenant's data key, with the tenant id as associated data so a box cannot be replayed under
  * another tenant. Destroying the data key makes every box of that tenant unreadable wherever it lies (R-P2
  * crypto-shredding). Format: base64url(version 1 | iv 12 | tag 16 | ciphertext).
+ *
+ * A contact box (version 2) is sealed with one contact's own key instead, and names that contact in clear so a
+ * reader knows which key to ask for; the tenant and contact ids are its associated data. Destroying the contact's
+ * key erases every copy of that person's fields at once (R-D1). Format: base64url(version 2 | contact id 16 | iv 12 |
+ * tag 16 | ciphertext).
  */
 const VERSION = 1;
+export const CONTACT_BOX_VERSION = 2;
+const CONTACT_ID_BYTES = 16;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const DATA_KEY_BYTES = 32;
@@ -15,25 +22,39 @@ export function newDataKey(): Buffer {
   return randomBytes(DATA_KEY_BYTES);
 }
 
-function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+function encrypt(key: Buffer, plaintext: Buffer, aad: string, header: Buffer = Buffer.from([VERSION])): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), ciphertext]);
+  return Buffer.concat([header, iv, cipher.getAuthTag(), ciphertext]);
 }
 
-function decrypt(key: Buffer, box: Buffer, aad: string): Buffer | null {
-  if (box.length < 1 + IV_BYTES + TAG_BYTES || box[0] !== VERSION) return null;
+function decrypt(key: Buffer, box: Buffer, aad: string, headerBytes = 1, version = VERSION): Buffer | null {
+  if (box.length < headerBytes + IV_BYTES + TAG_BYTES || box[0] !== version) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(1, 1 + IV_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(headerBytes, headerBytes + IV_BYTES));
     decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(box.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(box.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    decipher.setAuthTag(box.subarray(headerBytes + IV_BYTES, headerBytes + IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(box.subarray(headerBytes + IV_BYTES + TAG_BYTES)), decipher.final()]);
   } catch {
     return null;
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function uuidBytes(id: string): Buffer {
+  if (!UUID.test(id)) throw new Error('a contact id must be a uuid');
+  return Buffer.from(id.replace(/-/g, ''), 'hex');
+}
+
+function uuidOf(bytes: Buffer): string {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const contactAad = (tenantId: string, contactId: string) => `${tenantId}:${contactId}`;
 
 /** Seals a JSON value for one tenant. */
 export function seal(dataKey: Buffer, tenantId: string, value: unknown): string {
@@ -49,6 +70,60 @@ export function sealJson(dataKey: Buffer, tenantId: string, json: string | Buffe
 export function open<T = unknown>(dataKey: Buffer, tenantId: string, sealed: string): T | null {
   const plaintext = decrypt(dataKey, Buffer.from(sealed, 'base64url'), tenantId);
   return plaintext ? (JSON.parse(plaintext.toString('utf8')) as T) : null;
+}
+
+/**
+ * Seals a contact's value (a JSON value, or JSON already serialised as text or UTF-8 bytes when `serialised`) with
+ * that contact's own key (R-D1): a contact box, opened with `openContactBox` while the key exists.
+ */
+export function sealForContact(
+  contactKey: Buffer,
+  tenantId: string,
+  contactId: string,
+  value: unknown,
+  serialised = false,
+): string {
+  const json = serialised ? (value as string | Buffer) : JSON.stringify(value);
+  const header = Buffer.concat([Buffer.from([CONTACT_BOX_VERSION]), uuidBytes(contactId)]);
+  const plaintext = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
+  return encrypt(contactKey, plaintext, contactAad(tenantId, contactId.toLowerCase()), header).toString('base64url');
+}
+
+/** The contact a contact box was sealed for (read from its header, not authenticated until opened); else null. */
+export function contactOfBox(sealed: string): string | null {
+  if (typeof sealed !== 'string' || sealed.length < 4) return null;
+  const head = Buffer.from(sealed.slice(0, 24), 'base64url');
+  return head.length >= 1 + CONTACT_ID_BYTES && head[0] === CONTACT_BOX_VERSION
+    ? uuidOf(head.subarray(1, 1 + CONTACT_ID_BYTES))
+    : null;
+}
+
+/** Opens a contact box with the contact's key; null when the key is wrong, the box altered or not that tenant's. */
+export function openContactBox<T = unknown>(contactKey: Buffer, tenantId: string, sealed: string): T | null {
+  const contactId = contactOfBox(sealed);
+  if (!contactId) return null;
+  const plaintext = decrypt(
+    contactKey,
+    Buffer.from(sealed, 'base64url'),
+    contactAad(tenantId, contactId),
+    1 + CONTACT_ID_BYTES,
+    CONTACT_BOX_VERSION,
+  );
+  return plaintext ? (JSON.parse(plaintext.toString('utf8')) as T) : null;
+}
+
+/** Wraps a contact's key under its tenant's data key for storage (tenant and contact bound as associated data). */
+export function wrapContactKey(tenantKey: Buffer, tenantId: string, contactId: string, contactKey: Buffer): Buffer {
+  return encrypt(tenantKey, contactKey, `contact-key:${tenantId}:${contactId.toLowerCase()}`);
+}
+
+export function unwrapContactKey(
+  tenantKey: Buffer,
+  tenantId: string,
+  contactId: string,
+  wrapped: Buffer,
+): Buffer | null {
+  return decrypt(tenantKey, wrapped, `contact-key:${tenantId}:${contactId.toLowerCase()}`);
 }
 
 /** Wraps a data key under the master key for storage (the tenant id bound as associated data). */

@@ -11,7 +11,7 @@ import {
   type UnsubscribeRecordedV1,
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
-import { open, TenantKeys } from '@missive/tenant-keys';
+import { TenantKeys } from '@missive/tenant-keys';
 import { unsubscribeEffects } from './unsubscribe-effects';
 
 async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
@@ -37,10 +37,15 @@ export class ContactProjectionConsumer {
       byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
     for (const [tenantId, events] of byTenant) {
-      const key = await this.keys.dataKey(batch.region, tenantId, { create: false });
-      if (!key) continue; // the tenant was purged: nothing to keep
-      const rows = events.flatMap((e) => {
-        const opened = open<ContactPersonalFieldsV1 | ContactPersonalFieldsV1[]>(key, tenantId, e.data.personal);
+      // Every contact key of the tenant's events in one read; an erased contact's fields (or a purged tenant's) open
+      // as null and are skipped (R-D1, R-P2).
+      const openedAll = await this.keys.openAll<ContactPersonalFieldsV1 | ContactPersonalFieldsV1[]>(
+        batch.region,
+        tenantId,
+        events.map((e) => e.data.personal),
+      );
+      const rows = events.flatMap((e, i) => {
+        const opened = openedAll[i];
         if (opened === null) return [];
         return contactStatesOf(e).flatMap(({ state, personalIndex }) => {
           const personal = (personalIndex === null ? opened : (opened as ContactPersonalFieldsV1[])[personalIndex]) as

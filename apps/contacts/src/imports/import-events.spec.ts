@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { contactStatesOf, type ContactPersonalFieldsV1 } from '@missive/contracts';
 import type { ContactData } from '@missive/contact-domain';
-import { open } from '@missive/tenant-keys';
+import { newDataKey, openContactBox } from '@missive/tenant-keys';
 import {
   IMPORT_EVENT_MAX_BYTES,
   IMPORT_EVENT_MAX_CONTACTS,
@@ -10,7 +10,8 @@ import {
 } from './import-events';
 import { BatchContactsBuilder } from './import-parser';
 
-const key = randomBytes(32);
+/** Each contact's own key, as TenantKeys.contactKeysForWrite hands them over (lower-case ids). */
+const keys = new Map<string, Buffer>();
 const tenant = { id: randomUUID(), region: 'NA' as const };
 
 function contact(i: number, attributes: ContactData['attributes'] = { plan: 'pro' }): ContactData {
@@ -42,23 +43,28 @@ function batchOf(n: number, attributes?: ContactData['attributes']) {
     consentWithdrawn: i % 7 === 0,
     index: i,
   }));
+  for (const c of changes) keys.set(c.id, newDataKey());
   return { contacts: builder.build(), data, changes };
 }
 
-describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', () => {
-  it('puts every changed contact in exactly one event, with its state in clear and its personal fields sealed', () => {
+describe('importChangedEvents (R-X5, R-D1: contact.changed v5, batched for imports, sealed per contact)', () => {
+  it('R-D1: puts every changed contact in exactly one event, its state in clear, its fields sealed with its own key', () => {
     const { contacts, data, changes } = batchOf(2500);
     const byId = new Map(changes.map((c) => [c.id, { ...c, contact: data[c.index] }]));
-    const events = importChangedEvents(key, tenant, 'imp-1', contacts, changes);
+    const events = importChangedEvents(keys, tenant, 'imp-1', contacts, changes);
     expect(events.length).toBeGreaterThanOrEqual(Math.ceil(2500 / IMPORT_EVENT_MAX_CONTACTS));
     expect(events.length).toBeLessThan(30);
     const seen: string[] = [];
     for (const e of events) {
-      expect(e).toMatchObject({ type: 'contact.changed', version: 4, tenantId: tenant.id, key: 'imp-1' });
+      expect(e).toMatchObject({ type: 'contact.changed', version: 5, tenantId: tenant.id, key: 'imp-1' });
       expect(JSON.stringify(e)).not.toContain('@example.com');
-      const personal = open<ContactPersonalFieldsV1[]>(key, tenant.id, e.data.personal)!;
-      const states = contactStatesOf({ version: 4, data: e.data });
-      expect(personal).toHaveLength(states.length);
+      const states = contactStatesOf({ version: 5, data: e.data });
+      expect(e.data.personal).toHaveLength(states.length);
+      const personal = e.data.personal.map((box, k) =>
+        openContactBox<ContactPersonalFieldsV1>(keys.get(states[k].state.contactId)!, tenant.id, box),
+      );
+      // Another contact's key opens nothing.
+      expect(openContactBox(keys.get(states[0].state.contactId)!, tenant.id, e.data.personal[1])).toBeNull();
       states.forEach(({ state, personalIndex }) => {
         const c = byId.get(state.contactId)!;
         expect(state).toEqual({
@@ -90,7 +96,7 @@ describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', 
   it('keeps each event under its byte budget, however big the contacts', () => {
     const big = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`k${k}`, 'é'.repeat(900)]));
     const { contacts, changes } = batchOf(300, big);
-    const events = importChangedEvents(key, tenant, 'imp-2', contacts, changes);
+    const events = importChangedEvents(keys, tenant, 'imp-2', contacts, changes);
     expect(events.length).toBeGreaterThan(1);
     for (const e of events) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(IMPORT_EVENT_MAX_BYTES);
   });
@@ -98,12 +104,12 @@ describe('importChangedEvents (R-X5: contact.changed v4, batched for imports)', 
   it('R-U4: a contact kept off a list it left is published with its stored lists, not the row’s', () => {
     const { contacts, changes } = batchOf(3);
     changes[1] = { ...changes[1], lists: ['a'] };
-    const [event] = importChangedEvents(key, tenant, 'imp-4', contacts, changes);
-    const lists = contactStatesOf({ version: 4, data: event.data }).map(({ state }) => state.lists);
+    const [event] = importChangedEvents(keys, tenant, 'imp-4', contacts, changes);
+    const lists = contactStatesOf({ version: 5, data: event.data }).map(({ state }) => state.lists);
     expect(lists).toEqual([['a', 'b'], ['a'], ['a', 'b']]);
   });
 
   it('makes no event for a batch that changed nothing', () => {
-    expect(importChangedEvents(key, tenant, 'imp-3', batchOf(0).contacts, [])).toEqual([]);
+    expect(importChangedEvents(keys, tenant, 'imp-3', batchOf(0).contacts, [])).toEqual([]);
   });
 });

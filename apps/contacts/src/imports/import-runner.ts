@@ -244,13 +244,18 @@ export class ImportRunner {
     batch: ParsedBatch,
     previous: Promise<unknown> | null,
   ): Promise<void> {
-    // The tenant's key is read before the transaction (cached); sealing each event is then pure CPU.
+    // The tenant's key is read before the transaction (cached); the contacts' own keys in it, one query.
     const tenant = { id: job.tenantId, region: job.region };
     const dataKey = batch.staged > 0 ? await this.contactEvents.dataKey(tenant) : null;
-    // Every created or updated contact in one of a few contact.changed v4 events, one outbox insert (R-X5).
+    // Every created or updated contact in one of a few contact.changed v5 events, one outbox insert (R-X5).
     const publish = async (m: EntityManager, result: BatchResult) => {
       const built = Date.now();
-      const events = importChangedEvents(dataKey!, tenant, job.importId, batch.contacts, result.changed);
+      const keys = await this.contactEvents.contactKeys(
+        m,
+        tenant,
+        result.changed.map((c) => c.id),
+      );
+      const events = importChangedEvents(keys, tenant, job.importId, batch.contacts, result.changed);
       result.timings.seal = Date.now() - built;
       await appendToOutbox(m, events);
     };

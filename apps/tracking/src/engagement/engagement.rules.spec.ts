@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, TrackingHitV1 } from '@missive/contracts';
-import { anonymised, firstOfEachHit, hitOf } from './engagement.rules';
+import { anonymised, firstOfEachHit, hitOf, openedHitOf, sealedPersonalOf } from './engagement.rules';
 
 const envelope = (data: Partial<TrackingHitV1> = {}): EventEnvelope<TrackingHitV1> => ({
   id: randomUUID(),
@@ -33,6 +33,20 @@ describe('engagement rules', () => {
       expect(hitOf(envelope(data))).toBeNull();
     },
   );
+
+  it('R-D1: a v2 hit takes IP and user agent only from what was opened of its sealed part', () => {
+    const v1 = envelope();
+    const { ipTruncated: _ip, userAgent: _ua, ...rest } = v1.data;
+    const v2 = { ...v1, version: 2, data: { ...rest, personal: 'sealed' } } as unknown as EventEnvelope<TrackingHitV1>;
+    expect(sealedPersonalOf(v2)).toBe('sealed');
+    expect(sealedPersonalOf(v1)).toBeNull();
+    const opened = { ipTruncated: '198.51.100.0', userAgent: 'Mail/1.0' };
+    expect(openedHitOf(v2, opened)).toMatchObject({ contactId: v1.data.contactId, ...opened });
+    // Erased (the key is gone) or sealed without a key: the hit counts, with nothing personal.
+    expect(hitOf(v2)).toMatchObject({ contactId: v1.data.contactId, ipTruncated: null, userAgent: null });
+    // A v1 hit's clear fields stay readable during the transition; an opened value never overrides them.
+    expect(openedHitOf(v1, opened)).toMatchObject({ ipTruncated: '192.0.2.0', userAgent: 'Mozilla/5.0 (X11)' });
+  });
 
   it('R-K4: a blocked contact’s hit keeps nothing linked to the person', () => {
     const hit = hitOf(envelope({ machine: true }))!;

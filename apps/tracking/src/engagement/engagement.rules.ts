@@ -2,7 +2,7 @@
  * What the aggregation stores for a hit (R-K4, R-S7): the hit as published, or — for a contact who was erased,
  * opted out or is restricted — only what the anonymous campaign counts need, with nothing linked to the person.
  */
-import type { EventEnvelope, TrackingHitV1 } from '@missive/contracts';
+import type { EventEnvelope, TrackingHitPersonalV1, TrackingHitV1, TrackingHitV2 } from '@missive/contracts';
 import { isUuid } from '@missive/tokens';
 
 export interface StoredHit {
@@ -19,7 +19,21 @@ export interface StoredHit {
 }
 
 /** The hit of a `tracking.hit` envelope, or null for one that is not well-formed (it is skipped). */
-export function hitOf(envelope: EventEnvelope<TrackingHitV1>): (StoredHit & { tenantId: string }) | null {
+export function hitOf(
+  envelope: EventEnvelope<TrackingHitV1 | TrackingHitV2>,
+): (StoredHit & { tenantId: string }) | null {
+  return openedHitOf(envelope, null);
+}
+
+/**
+ * `hitOf` for a hit whose sealed part was opened: a v2 hit's IP and user agent are what the caller opened of its
+ * `personal` (TenantKeys.openAll), nothing when the contact was erased or the link host had no key for it (R-D1);
+ * v1 carried them in clear.
+ */
+export function openedHitOf(
+  envelope: EventEnvelope<TrackingHitV1 | TrackingHitV2>,
+  opened: TrackingHitPersonalV1 | null,
+): (StoredHit & { tenantId: string }) | null {
   const d = envelope.data;
   if (!isUuid(envelope.id) || typeof envelope.tenantId !== 'string' || !isUuid(envelope.tenantId)) return null;
   if (!d || !isUuid(d.campaignId) || !isUuid(d.contactId)) return null;
@@ -33,10 +47,22 @@ export function hitOf(envelope: EventEnvelope<TrackingHitV1>): (StoredHit & { te
     kind: d.kind,
     linkIndex: d.kind === 'click' && Number.isInteger(d.linkIndex) ? (d.linkIndex as number) : null,
     at: d.at,
-    ipTruncated: typeof d.ipTruncated === 'string' ? d.ipTruncated : null,
-    userAgent: typeof d.userAgent === 'string' ? d.userAgent.slice(0, 256) : null,
+    ...personalOf(envelope.version === 1 ? (d as Partial<TrackingHitPersonalV1>) : opened),
     machine: d.machine === true,
   };
+}
+
+function personalOf(p: Partial<TrackingHitPersonalV1> | null | undefined): TrackingHitPersonalV1 {
+  return {
+    ipTruncated: typeof p?.ipTruncated === 'string' ? p.ipTruncated : null,
+    userAgent: typeof p?.userAgent === 'string' ? p.userAgent.slice(0, 256) : null,
+  };
+}
+
+/** The sealed personal part of a v2 hit, for the caller to open; null for v1 and for a hit sealed without a key. */
+export function sealedPersonalOf(envelope: EventEnvelope<TrackingHitV1 | TrackingHitV2>): string | null {
+  const d = envelope.data as Partial<TrackingHitV2> | null;
+  return envelope.version === 2 && typeof d?.personal === 'string' ? d.personal : null;
 }
 
 /** R-K4: a blocked contact's hit keeps its campaign, kind, time and machine flag, and nothing about the person. */

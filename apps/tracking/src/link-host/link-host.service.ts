@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { TRACKING_HIT, type EventEnvelope, type TrackingHitV1 } from '@missive/contracts';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import {
+  TRACKING_HIT,
+  type EventEnvelope,
+  type Region,
+  type TrackingHitPersonalV1,
+  type TrackingHitV2,
+} from '@missive/contracts';
 import { Metrics } from '@missive/observability';
 import { RecipientLimiter, type RecipientSubject } from '@missive/redis';
 import { TenantStates } from '@missive/tenancy';
+import { sealForContact, TenantKeys } from '@missive/tenant-keys';
 import { expectKind, LinkTokenSigner, type LinkTokenClaims } from '@missive/tokens';
 import { HitPublisher } from '../hits/hit-publisher';
 import { truncateIp, truncateUserAgent } from '../hits/hit.rules';
@@ -20,11 +27,28 @@ export interface HitRequest {
 type TrackedClaims = LinkTokenClaims & { campaignId: string };
 
 /**
+ * A hit whose contact key was not cached is published once the key is read, or after this long without it (and then
+ * with nothing personal): the background read of one batched query normally takes a few milliseconds.
+ */
+const KEY_READ_BUDGET_MS = 500;
+
+/**
  * The link host's decisions (R-K1..K5): verify the token, find the link, publish the hit, and only then let the
- * route answer. Nothing here touches PostgreSQL.
+ * route answer. Nothing on the request path touches PostgreSQL.
+ *
+ * R-D1: the hit's IP and user agent travel sealed with the contact's own key, so an erasure reaches them at once.
+ * The key comes from this process's cache (60 s at most, evicted on `contact.erased`). On a miss the request does not
+ * wait for PostgreSQL: the key is read in the background (one query per tenant and event-loop turn) and the hit is
+ * published as soon as it is sealed, while the request answers after the same batch wait as any other (R-K2). Hits
+ * deferred so are flushed before shutdown (R-X4); a hit whose contact has no key (erased, or older than contact keys)
+ * keeps nothing personal. Sealing with a per-tenant ephemeral key instead would keep the answer after durability
+ * on a miss, but would leave the person's IP readable in Kafka after an erasure for as long as that key lives.
  */
 @Injectable()
-export class LinkHostService {
+export class LinkHostService implements BeforeApplicationShutdown {
+  /** Hits waiting for their contact's key to be read, to flush before shutdown. */
+  private readonly deferred = new Set<Promise<unknown>>();
+
   constructor(
     private readonly signer: LinkTokenSigner,
     private readonly publisher: HitPublisher,
@@ -32,7 +56,12 @@ export class LinkHostService {
     private readonly metrics: Metrics,
     private readonly states: TenantStates,
     private readonly limiter: RecipientLimiter,
+    private readonly keys: TenantKeys,
   ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
+  }
 
   /**
    * Records an open for a valid open token, once per replay window and within the per-IP and per-token limits
@@ -121,25 +150,53 @@ export class LinkHostService {
 
   private async publish(claims: TrackedClaims, request: HitRequest, machine: boolean): Promise<void> {
     const at = new Date().toISOString();
-    const data: TrackingHitV1 = {
-      campaignId: claims.campaignId,
-      contactId: claims.contactId,
-      kind: claims.kind as 'open' | 'click',
-      ...(claims.kind === 'click' ? { linkIndex: claims.linkIndex } : {}),
-      at,
+    // R-K4: truncated here, before anything is sealed, published or logged.
+    const personal: TrackingHitPersonalV1 = {
       ipTruncated: truncateIp(request.ip),
       userAgent: truncateUserAgent(request.userAgent),
-      machine,
     };
-    const envelope: EventEnvelope<TrackingHitV1> = {
-      id: randomUUID(),
-      type: TRACKING_HIT,
-      version: 1,
-      tenantId: claims.tenantId,
-      region: claims.region,
-      occurredAt: at,
-      data,
+    const hit = (key: Buffer | null): string => {
+      const data: TrackingHitV2 = {
+        campaignId: claims.campaignId,
+        contactId: claims.contactId,
+        kind: claims.kind as 'open' | 'click',
+        ...(claims.kind === 'click' ? { linkIndex: claims.linkIndex } : {}),
+        at,
+        personal: key ? sealForContact(key, claims.tenantId, claims.contactId, personal) : null,
+        machine,
+      };
+      const envelope: EventEnvelope<TrackingHitV2> = {
+        id: randomUUID(),
+        type: TRACKING_HIT,
+        version: 2,
+        tenantId: claims.tenantId,
+        region: claims.region,
+        occurredAt: at,
+        data,
+      };
+      return JSON.stringify(envelope);
     };
-    await this.publisher.publish(claims.region, claims.campaignId, JSON.stringify(envelope));
+    const cached = this.keys.cachedContactKey(claims.tenantId, claims.contactId);
+    if (cached !== undefined) {
+      await this.publisher.publish(claims.region, claims.campaignId, hit(cached));
+      return;
+    }
+    this.publishWhenKeyed(claims.region, claims, hit);
+    await this.publisher.decoy();
+  }
+
+  /** Publishes a hit once its contact's key is read in the background (or without it, past the budget). */
+  private publishWhenKeyed(region: Region, claims: TrackedClaims, hit: (key: Buffer | null) => string): void {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), KEY_READ_BUDGET_MS);
+    });
+    const published = Promise.race([this.keys.contactKeySoon(region, claims.tenantId, claims.contactId), budget])
+      .then((key) => this.publisher.publish(region, claims.campaignId, hit(key)))
+      .finally(() => {
+        clearTimeout(timer);
+        this.deferred.delete(published);
+      });
+    this.deferred.add(published);
   }
 }
