@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { contactStatesOf, type EventEnvelope } from '@missive/contracts';
-import { kafkaConnection } from '@missive/kafka';
+import { CONTACT_ERASED, contactStatesOf, type EventEnvelope } from '@missive/contracts';
+import { appendToOutbox, kafkaConnection } from '@missive/kafka';
 import { generateApiKey, hashSecret } from '@missive/tenancy';
 import { TenantKeys } from '@missive/tenant-keys';
 import { adminQuery, http, startTestServices, waitFor, type TestServices, type TestTenant } from '@missive/testing';
@@ -220,4 +220,28 @@ describe('erasure reaches Kafka at once (R-D1, crypto-shredding with per-contact
       ]),
     ).toEqual([]);
   }, 60000);
+
+  it('R-D1: an erasure made by another process evicts the contact key from this one through contact.erased', async () => {
+    const contactId = await create(`eve-${randomUUID().slice(0, 8)}@example.com`, 'Eve');
+    const tenant = { id: na.tenant.id, region: 'NA' as const };
+    const here = services.platform.tenantKeys;
+    expect(await here.contactKeys('NA', tenant.id, [contactId])).toHaveProperty('size', 1);
+    expect(here.cachedContactKey(tenant.id, contactId)).toBeInstanceOf(Buffer);
+    // The other process: its own key store destroys the key and publishes contact.erased through the outbox.
+    const other = new TenantKeys(services.config, services.platform.databases);
+    const erasedAt = Date.now();
+    await services.platform.databases.withTenant('NA', tenant.id, async (m) => {
+      await other.destroyContactKey(m, tenant.id, contactId);
+      await appendToOutbox(m, [
+        { type: CONTACT_ERASED, region: 'NA', tenantId: tenant.id, key: contactId, data: { contactId } },
+      ]);
+    });
+    await waitFor(() => !(here.cachedContactKey(tenant.id, contactId) instanceof Buffer), {
+      what: 'the cached key to be evicted',
+      timeoutMs: 10000,
+      intervalMs: 10,
+    });
+    // Well under the 60 s bound of the cache itself.
+    expect(Date.now() - erasedAt).toBeLessThan(10000);
+  });
 });
