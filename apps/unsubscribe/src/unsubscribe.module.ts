@@ -2,15 +2,19 @@ import { Module } from '@nestjs/common';
 import { RecipientLimiter } from '@missive/redis';
 import { TenancyModule } from '@missive/tenancy';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
+import { BounceMailService } from './inbound/bounce-mail.service';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
 import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { OptOutService } from './opt-outs/opt-out.service';
 import { UnsubscribeController } from './page/unsubscribe.controller';
 
-/** The unsubscribe service (R-U1..U4): the page and one-click on the link host, inbound mailto, opt-outs. */
+/**
+ * The unsubscribe service (R-U1..U4): the page and one-click on the link host, inbound mailto, opt-outs; and the
+ * VERP mailbox of the same inbound listener, where DSNs and ARF reports come back (R-S8).
+ */
 @Module({
   imports: [TenancyModule],
   controllers: [UnsubscribeController, UnsubscribeContactConsumer],
-  providers: [OptOutService, AwaitingOptOuts, InboundSmtpLifecycle, RecipientLimiter],
+  providers: [OptOutService, AwaitingOptOuts, BounceMailService, InboundSmtpLifecycle, RecipientLimiter],
 })
 export class UnsubscribeModule {}

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { BounceRecipients, MessageBytes, type InboundBounceMailbox } from './bounce-mail.mailbox';
 import { ConnectionRate } from './connection-rate';
 
 /** The local part `unsubscribe+{token}` (R-U3); the domain is whatever the MX routed to us. */
@@ -41,6 +42,8 @@ export interface InboundUnsubscribeOptions<TClaims> {
   verify: (token: string) => TClaims | null;
   /** Stores the opt-out durably; the SMTP answer (250) waits for it. */
   optOut: (claims: TClaims) => Promise<void>;
+  /** The VERP mailbox `bounce+{token}@…` of every message, for DSNs and ARF reports (R-S8). */
+  bounce?: InboundBounceMailbox<unknown>;
   limits?: Partial<InboundLimits>;
 }
 
@@ -51,7 +54,8 @@ function smtpError(responseCode: number, message: string): Error {
 /**
  * The inbound SMTP listener for `unsubscribe+{token}@…` (R-U3). Recipients that are not a valid unsubscribe token
  * are refused at RCPT; the message body is read and thrown away, and neither it nor the sender is stored or
- * logged — only the token's opt-out is kept, and the 250 comes after it is stored.
+ * logged — only the token's opt-out is kept, and the 250 comes after it is stored. With `bounce`, it is also the
+ * mailbox `bounce+{token}@…` (R-S8): that message is read in memory by the mailbox, and its 250 waits for its outcome.
  */
 export class InboundUnsubscribeListener<TClaims> {
   private server: SMTPServer | null = null;
@@ -63,6 +67,7 @@ export class InboundUnsubscribeListener<TClaims> {
     // The message's recipients by token, filled in place: a repeated token is one recipient.
     const accepted = new WeakMap<object, Map<string, TClaims>>();
     const rate = new ConnectionRate(limits.connectionsPerIpPerMinute, 60_000);
+    const bounces = this.options.bounce ? new BounceRecipients(this.options.bounce, limits.maxRecipients) : null;
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH'],
@@ -76,12 +81,14 @@ export class InboundUnsubscribeListener<TClaims> {
       },
       onMailFrom: (_address, session, callback) => {
         accepted.delete(session); // a new transaction starts with no recipients
+        bounces?.reset(session);
         callback();
       },
       onRcptTo: (address: SMTPServerAddress, session, rcptCallback) => {
         // Answered on the next turn of the event loop: smtp-server reads a pipelined batch of commands one after
         // the other as long as each is answered at once, so thousands of RCPTs in one write would run as one block.
         const callback = (err?: Error) => void setImmediate(rcptCallback, err);
+        if (bounces?.owns(address.address)) return callback(bounces.add(session, address.address));
         const token = tokenFromRecipient(address.address);
         const recipients = accepted.get(session) ?? new Map<string, TClaims>();
         if (token !== null && recipients.has(token)) return callback();
@@ -95,14 +102,19 @@ export class InboundUnsubscribeListener<TClaims> {
         callback();
       },
       onData: (stream, session, callback) => {
-        stream.on('data', () => undefined);
+        const bounced = bounces?.take(session) ?? null;
+        const message = bounced ? new MessageBytes(limits.maxMessageBytes) : null;
+        stream.on('data', (chunk: Buffer) => message?.push(chunk));
         stream.on('end', () => {
           const claims = [...(accepted.get(session)?.values() ?? [])];
           accepted.delete(session);
           if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
             return callback(smtpError(552, `5.3.4 Message too big: at most ${limits.maxMessageBytes} bytes`));
           }
-          Promise.all(claims.map((c) => this.options.optOut(c))).then(
+          Promise.all([
+            ...claims.map((c) => this.options.optOut(c)),
+            ...(bounced ? [bounces!.receive(bounced, message!.bytes())] : []),
+          ]).then(
             () => callback(),
             () => callback(smtpError(451, 'try again later')),
           );
