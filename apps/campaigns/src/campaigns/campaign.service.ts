@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CAMPAIGN_LINKS_REGISTERED, type CampaignLinksRegisteredV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError, type ErrorDetail } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
+import type { Logger } from '@missive/observability';
+import { LOGGER } from '@missive/platform';
 import { tenantDb, type TenantContext } from '@missive/tenancy';
+import { ProjectionFreshness } from '../audience/projection-freshness';
 import { SendQueue } from '../sending/send-queue';
 import { planLinks } from '../sending/link-plan';
 import { compileTemplates, dryRender, isTemplateProblems } from '../templates/liquid-templates';
 import { transition, type CampaignAction } from './campaign.rules';
 import { CampaignRepository, type CampaignRow } from './campaign.repository';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
+
+/** How long a campaign naming a list the projection does not know waits for the projection to catch up. */
+const UNKNOWN_LIST_WAIT_MS = 5000;
 
 /** Orchestration of campaigns: validate, decide with the rules, write with the outbox, hand sending to the queue. */
 @Injectable()
@@ -20,6 +26,8 @@ export class CampaignService {
   constructor(
     private readonly databases: Databases,
     private readonly queue: SendQueue,
+    private readonly freshness: ProjectionFreshness,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(tenant: TenantContext, dto: CreateCampaignDto): Promise<CampaignRow> {
@@ -32,15 +40,12 @@ export class CampaignService {
     const tags = dto.audience.tags ?? [];
     if (lists.length === 0 && tags.length === 0)
       details.push({ field: 'audience', reason: 'name at least one list or tag' });
+    for (const list of await this.unknownLists(tenant, lists)) {
+      details.push({ field: 'audience.lists', reason: `unknown list "${list}"` });
+    }
+    if (details.length)
+      throw new InvalidInputError(`Invalid campaign: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
     return tenantDb(this.databases, tenant, async (m) => {
-      for (const list of await this.campaigns.unknownLists(m, tenant.id, lists)) {
-        details.push({ field: 'audience.lists', reason: `unknown list "${list}"` });
-      }
-      if (details.length)
-        throw new InvalidInputError(
-          `Invalid campaign: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
-          details,
-        );
       const row = await this.campaigns.insert(m, {
         id: randomUUID(),
         tenant_id: tenant.id,
@@ -64,6 +69,23 @@ export class CampaignService {
       ]);
       return row;
     });
+  }
+
+  /**
+   * The lists of `wanted` that no contact of the tenant is on. The answer comes from the campaigns service's contact
+   * projection, which may not have heard yet of a contact written a moment ago: a list is called unknown only once
+   * the projection holds every contact written before this request. If it cannot catch up within
+   * UNKNOWN_LIST_WAIT_MS, no list is refused; the audience is resolved at send time, after the projection caught
+   * up (SendWorker), so a campaign never fails because a projection is behind.
+   */
+  private async unknownLists(tenant: TenantContext, wanted: string[]): Promise<string[]> {
+    const read = () => tenantDb(this.databases, tenant, (m) => this.campaigns.unknownLists(m, tenant.id, wanted));
+    if (wanted.length === 0 || (await read()).length === 0) return [];
+    const caughtUp = await this.freshness.caughtUp(tenant.region, UNKNOWN_LIST_WAIT_MS).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not tell how far the contact projection is behind');
+      return false;
+    });
+    return caughtUp ? read() : [];
   }
 
   async get(tenant: TenantContext, id: string): Promise<CampaignRow> {

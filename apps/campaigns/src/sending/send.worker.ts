@@ -6,6 +6,7 @@ import { Databases } from '@missive/database';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { RedisClients } from '@missive/redis';
+import { ProjectionFreshness } from '../audience/projection-freshness';
 import { CampaignRepository } from '../campaigns/campaign.repository';
 import { isSendable, transition } from '../campaigns/campaign.rules';
 import { BatchSender } from './batch-sender';
@@ -27,6 +28,9 @@ const LOCK_MS = 10000;
 const STALLED_CHECK_MS = 5000;
 const MAX_STALLED = 1000;
 
+/** How long a start waits for the contact projection before it is retried (BullMQ backoff). */
+const PROJECTION_WAIT_MS = 10000;
+
 class TransientDeliveryError extends Error {}
 
 /**
@@ -45,6 +49,7 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
     private readonly redis: RedisClients,
     private readonly queue: SendQueue,
     private readonly sender: BatchSender,
+    private readonly freshness: ProjectionFreshness,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -78,6 +83,9 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
   }
 
   private async start(region: Region, data: StartJob, startId: string): Promise<void> {
+    // R-S1: the audience holds every contact written before the send, however far behind the projection is.
+    if (!(await this.freshness.caughtUp(region, PROJECTION_WAIT_MS)))
+      throw new Error('the contact projection is behind; the campaign starts once it has caught up');
     const contactIds = await this.databases.withTenant(region, data.tenantId, async (m) => {
       const campaign = await this.campaigns.find(m, data.tenantId, data.campaignId, { lock: true });
       if (!campaign) throw new UnrecoverableError('campaign not found');
