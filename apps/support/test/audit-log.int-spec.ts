@@ -99,6 +99,6 @@ describe('R-A3: the append-only, hash-chained audit log', () => {
     );
     const verify = await get('/internal/v1/audit/verify');
     expect(verify.status).toBe(200);
-    expect(verify.body).toEqual({ ok: false, brokenAt: Number(target.id) });
+    expect(verify.body).toEqual({ ok: false, brokenAt: Number(target.id), reason: 'hash' });
   });
 });
