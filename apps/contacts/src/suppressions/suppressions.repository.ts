@@ -69,11 +69,12 @@ export class SuppressionsRepository {
     return { removed: returnedRows(result).length, stillSuppressed: left.length > 0 };
   }
 
-  async remove(m: EntityManager, tenantId: string, email: string): Promise<boolean> {
+  /** Removes the address from the list; returns the reason it was on it, or null when it was not. */
+  async remove(m: EntityManager, tenantId: string, email: string): Promise<string | null> {
     const result: unknown = await m.query(
-      `DELETE FROM suppressions WHERE tenant_id = $1 AND email = $2 RETURNING email`,
+      `DELETE FROM suppressions WHERE tenant_id = $1 AND email = $2 RETURNING reason`,
       [tenantId, email],
     );
-    return returnedRows(result).length > 0;
+    return returnedRows<{ reason: string }>(result)[0]?.reason ?? null;
   }
 }

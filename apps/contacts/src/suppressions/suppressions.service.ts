@@ -4,7 +4,8 @@ import { SUPPRESSION_CHANGED, type SuppressionChangedV1 } from '@missive/contrac
 import { Databases } from '@missive/database';
 import { InvalidInputError, NotFoundError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
-import type { TenantContext } from '@missive/tenancy';
+import { apiKeyActor, AuditLog, type TenantContext } from '@missive/tenancy';
+import { keyedAddressHash } from '@missive/tenant-keys';
 import { ContactEvents, normaliseEmail } from '@missive/contact-domain';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository';
 import { toSuppressionResponse, type SuppressionPage, type SuppressionResponse } from './dto/suppression.dto';
@@ -21,6 +22,10 @@ type Tenant = Pick<TenantContext, 'id' | 'region'>;
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
+/** The reasons Missive itself gives; a tenant's own reason is free text and is audited only as `custom` (R-T2). */
+const REASON_CODES = new Set(['manual', 'unsubscribed', 'bounced', 'complained']);
+const reasonCode = (reason: string): string => (REASON_CODES.has(reason) ? reason : 'custom');
+
 /** A tenant's suppression list (R-U5): adding one suppresses the contact with that address at once (R-C7). */
 @Injectable()
 export class SuppressionsService {
@@ -29,6 +34,7 @@ export class SuppressionsService {
     private readonly suppressions: SuppressionsRepository,
     private readonly contacts: ContactsRepository,
     private readonly events: ContactEvents,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(tenant: Tenant, limitText?: string, cursor?: string): Promise<SuppressionPage> {
@@ -74,17 +80,25 @@ export class SuppressionsService {
     return added;
   }
 
-  async remove(tenant: Tenant, rawEmail: string): Promise<void> {
+  /**
+   * DELETE: the address leaves the list and its contact is no longer suppressed. R-A3: audited with the API key, and
+   * the address only as the tenant-keyed hash (gone with the tenant's key at the purge); the entry is appended before
+   * the removal commits, so no removal goes unaudited.
+   */
+  async remove(tenant: Tenant & Pick<TenantContext, 'apiKeyId'>, rawEmail: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
+    const addressHash = keyedAddressHash(await this.events.dataKey(tenant), email);
     await this.databases.withTenant(tenant.region, tenant.id, async (m) => {
-      if (!(await this.suppressions.remove(m, tenant.id, email))) throw new NotFoundError('Suppression');
-      await this.publish(
-        m,
-        tenant,
-        'removed',
-        [email],
-        await this.contacts.setSuppressed(m, tenant.id, [email], false),
-      );
+      const reason = await this.suppressions.remove(m, tenant.id, email);
+      if (reason === null) throw new NotFoundError('Suppression');
+      const contacts = await this.contacts.setSuppressed(m, tenant.id, [email], false);
+      await this.publish(m, tenant, 'removed', [email], contacts);
+      await this.audit.append({
+        actor: apiKeyActor(tenant),
+        action: 'suppression.removed',
+        tenantId: tenant.id,
+        details: { addressHash, reason: reasonCode(reason), contactId: contacts.idOf.get(email) ?? null },
+      });
     });
   }
 

@@ -5,7 +5,7 @@ import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { Clock, LOGGER } from '@missive/platform';
-import { AuditLog, isPurgeDue } from '@missive/tenancy';
+import { AuditLog, isPurgeDue, type AuditAnchor } from '@missive/tenancy';
 import { FilePurger } from './file-purger';
 import { KeyShredder } from './key-shredder';
 import type { PurgeSignal } from './purge-abort';
@@ -99,8 +99,8 @@ export class PurgeRunner {
       }
     });
     await this.keys.purge(home, tenantId);
-    await this.complete(tenant);
-    this.logger.info({ tenantId, ms: Date.now() - startedAt }, 'purge: completed, certificate written');
+    const auditHead = await this.complete(tenant);
+    this.logger.info({ tenantId, ms: Date.now() - startedAt, auditHead }, 'purge: completed, certificate written');
     return 'purged';
   }
 
@@ -131,16 +131,22 @@ export class PurgeRunner {
    * R-P4, R-P7: the certificate and the `purged` status in one transaction, written only once every store of the
    * home region reported done; it names exactly the stores checked. Then the regional bookkeeping goes.
    */
-  private async complete(tenant: PurgeCandidate): Promise<void> {
+  private async complete(tenant: PurgeCandidate): Promise<AuditAnchor> {
     const { id: tenantId, region: home } = tenant;
     const rows = await this.progress.rows(home, tenantId);
     const notDone = storesNotDone(rows, home);
     if (notDone.length) throw new Error(`purge of ${tenantId}: stores not done, no certificate: ${notDone.join(', ')}`);
     const deleted = certificateCounts(rows);
     const now = this.clock.now();
-    await this.databases.global.transaction(async (m) => {
-      await this.purges.complete(m, tenantId, deleted, now);
-      await this.audit.append({ actor: ACTOR, action: 'tenant.purged', tenantId, details: { deleted } }, m);
+    const auditHead = await this.databases.global.transaction(async (m) => {
+      // R-A3: the entry just appended stays the chain's head until this commits (the append lock), so the
+      // certificate carries the head signed as of its writing.
+      const entry = await this.audit.append(
+        { actor: ACTOR, action: 'tenant.purged', tenantId, details: { deleted } },
+        m,
+      );
+      const head = this.audit.signHead(entry, now);
+      await this.purges.complete(m, tenantId, deleted, now, head);
       const data: TenantChangedV1 = {
         tenantId,
         region: home,
@@ -149,7 +155,9 @@ export class PurgeRunner {
         purgeDueAt: tenant.purgeDueAt?.toISOString() ?? null,
       };
       await appendToOutbox(m, [{ type: TENANT_CHANGED, region: home, tenantId, data }]);
+      return head;
     });
     await this.progress.clear(home, tenantId);
+    return auditHead;
   }
 }

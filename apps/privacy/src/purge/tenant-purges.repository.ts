@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Region } from '@missive/contracts';
 import { Databases, queryRows } from '@missive/database';
-import type { LifecycleFacts } from '@missive/tenancy';
+import type { AuditAnchor, LifecycleFacts } from '@missive/tenancy';
 
 export interface PurgeCandidate extends LifecycleFacts {
   id: string;
@@ -119,11 +119,18 @@ export class TenantPurgesRepository {
     return rows.length > 0;
   }
 
-  /** Writes the certificate and marks the tenant purged, in the caller's transaction. */
-  async complete(m: EntityManager, tenantId: string, deleted: Record<string, number>, at: Date): Promise<void> {
+  /** Writes the certificate, with the audit chain's signed head (R-A3), and marks the tenant purged, in the caller's transaction. */
+  async complete(
+    m: EntityManager,
+    tenantId: string,
+    deleted: Record<string, number>,
+    at: Date,
+    auditHead: AuditAnchor,
+  ): Promise<void> {
     await m.query(
-      'UPDATE tenant_purges SET completed_at = $2, deleted = $3 WHERE tenant_id = $1 AND completed_at IS NULL',
-      [tenantId, at, JSON.stringify(deleted)],
+      `UPDATE tenant_purges SET completed_at = $2, deleted = $3, audit_head = $4::jsonb
+        WHERE tenant_id = $1 AND completed_at IS NULL`,
+      [tenantId, at, JSON.stringify(deleted), JSON.stringify(auditHead)],
     );
     await m.query(`UPDATE tenants SET status = 'purged', purged_at = $2 WHERE id = $1 AND purged_at IS NULL`, [
       tenantId,

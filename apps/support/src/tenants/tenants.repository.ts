@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Region } from '@missive/contracts';
 import { Databases, queryRows } from '@missive/database';
-import type { TenantStatus } from '@missive/tenancy';
+import type { AuditAnchor, TenantStatus } from '@missive/tenancy';
 
 export interface TenantRecord {
   id: string;
@@ -38,6 +38,8 @@ export interface PurgeRecord {
   deleted: Record<string, number> | null;
   /** What re-checks after the certificate found and deleted, per store (R-P6); empty when nothing came back. */
   leftoversDeleted: Record<string, number>;
+  /** The audit chain's signed head when the certificate was written (R-A3); null for certificates written before. */
+  auditHead: AuditAnchor | null;
 }
 
 interface PurgeRow {
@@ -47,6 +49,7 @@ interface PurgeRow {
   completed_at: Date | null;
   deleted: Record<string, number> | null;
   leftovers_deleted: Record<string, number>;
+  audit_head: AuditAnchor | null;
 }
 
 const COLUMNS =
@@ -123,7 +126,7 @@ export class TenantsRepository {
   /** The tenant's purge, if one started: its start, and when finished its certificate. */
   async findPurge(id: string, manager?: EntityManager): Promise<PurgeRecord | null> {
     const rows: PurgeRow[] = await (manager ?? this.databases.global).query(
-      `SELECT tenant_id, purge_due_at, started_at, completed_at, deleted, leftovers_deleted
+      `SELECT tenant_id, purge_due_at, started_at, completed_at, deleted, leftovers_deleted, audit_head
          FROM tenant_purges WHERE tenant_id = $1`,
       [id],
     );
@@ -136,6 +139,7 @@ export class TenantsRepository {
       completedAt: row.completed_at,
       deleted: row.deleted,
       leftoversDeleted: row.leftovers_deleted,
+      auditHead: row.audit_head,
     };
   }
 

@@ -25,6 +25,15 @@ export class LegalHoldDto {
   reason: string;
 }
 
+/** R-A3: the audit chain's head at a moment, signed with the chain key (HMAC-SHA256, hex). */
+export class AuditHeadDto {
+  @ApiProperty({ description: 'id of the newest audit entry' }) seq: string;
+  @ApiProperty() hash: string;
+  @ApiProperty() at: string;
+  @ApiProperty() keyId: string;
+  @ApiProperty() signature: string;
+}
+
 export class PurgeCertificateDto {
   @ApiProperty() tenantId: string;
   @ApiProperty() purgeDueAt: string;
@@ -41,4 +50,9 @@ export class PurgeCertificateDto {
     example: {},
   })
   deletedAfterCompletion: Record<string, number>;
+  @ApiPropertyOptional({
+    type: AuditHeadDto,
+    description: 'the audit chain head signed when the certificate was written (R-A3); absent on older certificates',
+  })
+  auditHead?: AuditHeadDto;
 }
