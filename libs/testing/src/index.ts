@@ -5,3 +5,4 @@ export * from './http-client';
 export * from './scratch-databases';
 export * from './tenants';
 export * from './fuzz-settings';
+export * from './registered-routes';
