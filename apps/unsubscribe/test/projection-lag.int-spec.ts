@@ -163,4 +163,22 @@ describe('R-U2, R-U3, R-S1: a projection behind the contacts service loses no op
       resumeProjections();
     }
   }, 60000);
+
+  it('R-D1: erasing a contact whose opt-out is still waiting for the projection erases that opt-out too', async () => {
+    const stamp = Date.now();
+    pauseProjections();
+    try {
+      const id = await createContact(`erased-${stamp}@example.com`, `erase-${stamp}`);
+      const post = await http('POST', `${services.publicUrl}/u/${token(id)}`, {
+        raw: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(post.status).toBe(200);
+      expect(await optOutRows(id)).toEqual([{ awaiting_contact: true, source: 'one-click' }]);
+      expect((await api('DELETE', `/v1/contacts/${id}`)).status).toBe(204);
+      expect(await optOutRows(id)).toEqual([]);
+    } finally {
+      resumeProjections();
+    }
+  }, 30000);
 });

@@ -104,7 +104,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
     expect(await optOuts(id)).toBe(1);
   });
 
-  it('R-U1, R-U2: a forged, other-kind or other-tenant token → 4xx and nothing changes', async () => {
+  it('R-U1, R-U2: a forged or other-kind token → 4xx and nothing changes; another tenant’s token touches only that tenant', async () => {
     const [id] = await seedContacts(services, t.tenant, [{ email: `forged-${Date.now()}@example.com` }]);
     const good = token(id);
     const forged = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
@@ -115,7 +115,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
       campaignId: null,
       contactId: id,
     });
-    // Validly signed, but naming another tenant: that tenant has no such contact.
+    // Validly signed, but naming another tenant: that tenant has no such contact (yet), so its opt-out waits there.
     const otherTenant = signer.mint({
       kind: 'unsubscribe',
       tenantId: other.tenant.id,
@@ -123,7 +123,7 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
       campaignId: null,
       contactId: id,
     });
-    for (const bad of [forged, foreign, token(id, 'open'), 'garbage', otherTenant]) {
+    for (const bad of [forged, foreign, token(id, 'open'), 'garbage']) {
       const page = await http('GET', `${services.publicUrl}/u/${bad}`);
       expect(page.status).toBe(404);
       expect(page.text).toContain('This link is not valid');
@@ -134,6 +134,17 @@ describe('unsubscribe: page, RFC 8058 one-click, inbound mailto, honoured by cam
       expect(post.status).toBe(404);
     }
     expect(await optOuts(id)).toBe(0);
+    const elsewhere = await http('POST', `${services.publicUrl}/u/${otherTenant}`, {
+      raw: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(
+      await adminQuery('NA', 'SELECT tenant_id, awaiting_contact FROM unsubscribe_opt_outs WHERE contact_id = $1', [
+        id,
+      ]),
+    ).toEqual([{ tenant_id: other.tenant.id, awaiting_contact: true }]);
+    expect(await projectionStatus(id)).toBe('active');
   });
 
   it('R-U3: mail to unsubscribe+{token}@… over real SMTP opts out', async () => {
