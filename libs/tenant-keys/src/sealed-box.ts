@@ -18,12 +18,30 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const DATA_KEY_BYTES = 32;
 
+/**
+ * Random bytes for IVs and keys, cut from a pool filled by one `randomBytes` call: an import seals every contact and
+ * makes a key for each new one, and a call per 12 or 32 bytes cost about as much as the cipher itself. A used pool
+ * is replaced, never refilled in place, and keys are copied out, so no two uses ever share bytes.
+ */
+const POOL_BYTES = 16 * 1024;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+function randomChunk(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
+
 export function newDataKey(): Buffer {
-  return randomBytes(DATA_KEY_BYTES);
+  return Buffer.from(randomChunk(DATA_KEY_BYTES));
 }
 
 function encrypt(key: Buffer, plaintext: Buffer, aad: string, header: Buffer = Buffer.from([VERSION])): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomChunk(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
