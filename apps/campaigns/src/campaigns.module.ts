@@ -3,10 +3,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { TenancyModule } from '@missive/tenancy';
 import { ContactProjectionConsumer } from './audience/contact-projection.consumer';
+import { ProjectionFreshness } from './audience/projection-freshness';
 import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignController } from './campaigns/campaign.controller';
 import { CampaignService } from './campaigns/campaign.service';
-import { EngagementConsumer } from './reports/engagement.consumer';
+import { EngagementCountedConsumer } from './reports/engagement-counted.consumer';
+import { EngagementCountsRepository } from './reports/engagement-counts.repository';
 import { ReportService } from './reports/report.service';
 import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
@@ -21,10 +23,12 @@ import { SmtpSender } from './sending/smtp-sender';
 /** The campaigns service (R-S1..S7): API, contact projection, send pipeline, reports. */
 @Module({
   imports: [TenancyModule],
-  controllers: [CampaignController, ContactProjectionConsumer, EngagementConsumer],
+  controllers: [CampaignController, ContactProjectionConsumer, EngagementCountedConsumer],
   providers: [
     CampaignService,
+    ProjectionFreshness,
     ReportService,
+    EngagementCountsRepository,
     SendQueue,
     SendWorker,
     BatchSender,

@@ -171,14 +171,44 @@ export class EnvSchema {
   @Max(65535)
   INBOUND_SMTP_PORT = 2526;
 
+  /** Domain of the VERP Return-Path `bounce+{token}@…` (R-S8); default: the host of PUBLIC_BASE_URL. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, { message: 'BOUNCE_DOMAIN must be a domain name' })
+  BOUNCE_DOMAIN?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'SUPPORT_BOOTSTRAP_TOKEN must be at least 16 characters' })
   SUPPORT_BOOTSTRAP_TOKEN?: string;
 
+  /** R-A1: the bootstrap admin's region (API.md: EEA); set NA once to mint a deployment's first NA admin. */
+  @IsIn(['NA', 'EEA'], { message: 'SUPPORT_BOOTSTRAP_REGION must be NA or EEA' })
+  SUPPORT_BOOTSTRAP_REGION = 'EEA';
+
+  /** R-A1, R-X2: seconds after start during which the bootstrap token is accepted (production: at most 86400). */
+  @IsInt()
+  @Min(1)
+  SUPPORT_BOOTSTRAP_TTL_SECONDS = 86400;
+
   @IsInt()
   @Min(100)
   PURGE_SWEEP_INTERVAL_MS = 60000;
+
+  /**
+   * R-A3: audit-chain HMAC keys, `kid:secret[,kid:secret…]`; the first one hashes new entries and signs anchors, the
+   * others only verify (rotation: keep a retired key while entries or anchors made with it exist).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{1,8}:\S{32,}(,[A-Za-z0-9]{1,8}:\S{32,})*$/, {
+    message: 'AUDIT_CHAIN_KEYS must be kid:secret pairs (secret ≥ 32 characters), comma-separated',
+  })
+  AUDIT_CHAIN_KEYS?: string;
+
+  /** R-A3: how often support signs the audit chain's head into `audit_anchors` and the log; at least hourly. */
+  @IsInt()
+  @Min(100)
+  @Max(3600000, { message: 'AUDIT_ANCHOR_INTERVAL_MS must be at most 3600000 (the head is anchored at least hourly)' })
+  AUDIT_ANCHOR_INTERVAL_MS = 3600000;
 
   /** Rows the purge deletes per transaction in a table with a tenant index (progress and resumability grain). */
   @IsInt()
@@ -351,6 +381,8 @@ export const NUMERIC_ENV_KEYS = [
   'INBOUND_SMTP_PORT',
   'SMTP_MAX_CONNECTIONS',
   'PURGE_SWEEP_INTERVAL_MS',
+  'SUPPORT_BOOTSTRAP_TTL_SECONDS',
+  'AUDIT_ANCHOR_INTERVAL_MS',
   'PURGE_BATCH_SIZE',
   'MINIMUM_AGE_NA',
   'MINIMUM_AGE_EEA',

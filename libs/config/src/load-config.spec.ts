@@ -7,6 +7,7 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   PUBLIC_BASE_URL: 'https://links.example.com',
   LINK_TOKEN_KEYS: 'k1:0123456789abcdef0123456789abcdef',
+  AUDIT_CHAIN_KEYS: 'a1:fedcba9876543210fedcba9876543210',
   SMTP_URL: 'smtp://relay:587',
   TENANT_KEY_MASTER: Buffer.alloc(32, 7).toString('base64'),
   DATABASE_URL_GLOBAL: 'postgres://missive_app:global-secret@db-global:5432/missive_global',
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       maxConnections: 40,
       devSinkPort: 2525,
       inboundPort: 2526,
+      bounceDomain: '127.0.0.1',
       dkim: null,
     });
     expect(config.limits.tenantSendRatePerSecond).toBe(2000);
@@ -133,10 +135,31 @@ describe('loadConfig', () => {
       'SUPPORT_BOOTSTRAP_TOKEN must be at least 32 random characters when NODE_ENV=production (R-X2)',
     ]);
     expect(problemsOf({ ...secure, SUPPORT_BOOTSTRAP_TOKEN: 'Zx8'.repeat(11) })).toEqual([]);
+    const devAuditKey = 'missive-development-audit-chain-key-not-for-production';
+    expect(
+      problemsOf({ ...secure, AUDIT_CHAIN_KEYS: `a2:fedcba9876543210fedcba9876543210,dev1:${devAuditKey}` }),
+    ).toEqual(['AUDIT_CHAIN_KEYS must not contain the development key when NODE_ENV=production (R-X2, R-A3)']);
+    const withoutAuditKeys: Record<string, string> = { ...secure };
+    delete withoutAuditKeys.AUDIT_CHAIN_KEYS;
+    expect(problemsOf(withoutAuditKeys)).toEqual(['AUDIT_CHAIN_KEYS must be set when NODE_ENV=production']);
     // Development keeps its defaults and the 16-character floor.
     expect(loadConfig({ SUPPORT_BOOTSTRAP_TOKEN: 'a'.repeat(16), TENANT_KEY_MASTER: devMaster }).support).toEqual({
       bootstrapToken: 'a'.repeat(16),
+      bootstrapRegion: 'EEA',
+      bootstrapTtlSeconds: 86400,
+      retireBootstrapOnAdmin: false,
     });
+    // R-A1: the bootstrap token is a first key: open for at most a day after a start in production, and retired
+    // there once a real admin exists.
+    expect(
+      problemsOf({ ...secure, SUPPORT_BOOTSTRAP_TOKEN: 'Zx8'.repeat(11), SUPPORT_BOOTSTRAP_TTL_SECONDS: '86401' }),
+    ).toEqual([
+      'SUPPORT_BOOTSTRAP_TTL_SECONDS must be at most 86400 when NODE_ENV=production (R-X2): the bootstrap token is a first key, not a standing one',
+    ]);
+    expect(problemsOf({ ...secure, SUPPORT_BOOTSTRAP_TTL_SECONDS: '604800' })).toEqual([]);
+    expect(loadConfig({ ...secure, SUPPORT_BOOTSTRAP_TOKEN: 'Zx8'.repeat(11) }).support.retireBootstrapOnAdmin).toBe(
+      true,
+    );
   });
 
   it('R-X2: production refuses Kafka without TLS and SASL in any served region, naming the variable', () => {
@@ -275,5 +298,22 @@ describe('loadConfig', () => {
       /RECIPIENT_RATE_PER_TOKEN_PER_MINUTE must be a whole number/,
     );
     expect(() => loadConfig({ RECIPIENT_REPLAY_WINDOW_SECONDS: '7200' })).toThrow(/RECIPIENT_REPLAY_WINDOW_SECONDS/);
+  });
+
+  it('R-A3: audit-chain keys: the development key by default, kid:secret pairs (first signs), anchored at least hourly', () => {
+    expect(loadConfig({}).audit).toEqual({
+      chainKeys: [{ kid: 'dev1', secret: 'missive-development-audit-chain-key-not-for-production' }],
+      anchorIntervalMs: 3600000,
+    });
+    const keys = 'a2:fedcba9876543210fedcba9876543210,a1:0123456789abcdef0123456789abcdef';
+    expect(loadConfig({ AUDIT_CHAIN_KEYS: keys, AUDIT_ANCHOR_INTERVAL_MS: '500' }).audit).toEqual({
+      chainKeys: [
+        { kid: 'a2', secret: 'fedcba9876543210fedcba9876543210' },
+        { kid: 'a1', secret: '0123456789abcdef0123456789abcdef' },
+      ],
+      anchorIntervalMs: 500,
+    });
+    expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'a1:short' })).toThrow(/AUDIT_CHAIN_KEYS must be kid:secret pairs/);
+    expect(() => loadConfig({ AUDIT_ANCHOR_INTERVAL_MS: '7200000' })).toThrow(/at least hourly/);
   });
 });

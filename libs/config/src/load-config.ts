@@ -22,6 +22,17 @@ const DEV_TENANT_KEY_MASTER = Buffer.from('missive-dev-tenant-key-master-32').to
 /** A fixed key for development only; production must set LINK_TOKEN_KEYS (checked below). */
 const DEV_LINK_TOKEN_KEY = { kid: 'dev1', secret: 'missive-development-link-token-key-not-for-production' };
 
+/** A fixed audit-chain key for development only; production must set AUDIT_CHAIN_KEYS (checked below). */
+const DEV_AUDIT_CHAIN_KEY = { kid: 'dev1', secret: 'missive-development-audit-chain-key-not-for-production' };
+
+/** `kid:secret,…` as a list of keys (the format is checked by the schema). */
+function keyPairs(list: string): { kid: string; secret: string }[] {
+  return list.split(',').map((pair) => {
+    const colon = pair.indexOf(':');
+    return { kid: pair.slice(0, colon), secret: pair.slice(colon + 1) };
+  });
+}
+
 /**
  * TRUSTED_PROXIES as Fastify's `trustProxy` takes it: each entry an IP address or a CIDR range (prefix within the
  * address's length); anything else is named as a problem.
@@ -77,6 +88,8 @@ const DEV_DATABASE_PASSWORD = 'missive_app';
 
 /** The bootstrap admin token's floor in production (R-X2): as strong as 32 random characters. */
 const PRODUCTION_BOOTSTRAP_TOKEN_LENGTH = 32;
+/** The longest the bootstrap admin token may stay open after a start in production: one day to mint real admins. */
+const PRODUCTION_BOOTSTRAP_TTL_SECONDS = 86400;
 
 /**
  * R-X2: the development values, public in this repository, that production refuses even when set explicitly: the
@@ -88,6 +101,8 @@ function developmentValues(schema: EnvSchema, regions: Region[]): string[] {
   const linkSecrets = (schema.LINK_TOKEN_KEYS ?? '').split(',').map((pair) => pair.slice(pair.indexOf(':') + 1));
   if (linkSecrets.includes(DEV_LINK_TOKEN_KEY.secret))
     problems.push('LINK_TOKEN_KEYS must not contain the development key when NODE_ENV=production (R-X2)');
+  if (keyPairs(schema.AUDIT_CHAIN_KEYS ?? ':').some((key) => key.secret === DEV_AUDIT_CHAIN_KEY.secret))
+    problems.push('AUDIT_CHAIN_KEYS must not contain the development key when NODE_ENV=production (R-X2, R-A3)');
   const master = schema.TENANT_KEY_MASTER;
   if (master && Buffer.from(master, 'base64').equals(Buffer.from(DEV_TENANT_KEY_MASTER, 'base64')))
     problems.push('TENANT_KEY_MASTER must not be the development master key when NODE_ENV=production (R-X2)');
@@ -110,6 +125,10 @@ function developmentValues(schema: EnvSchema, regions: Region[]): string[] {
   if (bootstrap !== undefined && bootstrap.length < PRODUCTION_BOOTSTRAP_TOKEN_LENGTH)
     problems.push(
       `SUPPORT_BOOTSTRAP_TOKEN must be at least ${PRODUCTION_BOOTSTRAP_TOKEN_LENGTH} random characters when NODE_ENV=production (R-X2)`,
+    );
+  if (bootstrap !== undefined && schema.SUPPORT_BOOTSTRAP_TTL_SECONDS > PRODUCTION_BOOTSTRAP_TTL_SECONDS)
+    problems.push(
+      `SUPPORT_BOOTSTRAP_TTL_SECONDS must be at most ${PRODUCTION_BOOTSTRAP_TTL_SECONDS} when NODE_ENV=production (R-X2): the bootstrap token is a first key, not a standing one`,
     );
   return problems;
 }
@@ -202,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   }
   if (production && !schema.LINK_TOKEN_KEYS) problems.push('LINK_TOKEN_KEYS must be set when NODE_ENV=production');
   if (production && !schema.TENANT_KEY_MASTER) problems.push('TENANT_KEY_MASTER must be set when NODE_ENV=production');
+  if (production && !schema.AUDIT_CHAIN_KEYS) problems.push('AUDIT_CHAIN_KEYS must be set when NODE_ENV=production');
   if (production) problems.push(...developmentValues(schema, schema.REGIONS.split(',') as Region[]));
   const smtpUrls: Record<Region, string | null> = {
     NA: schema.SMTP_URL_NA ?? schema.SMTP_URL ?? null,
@@ -263,10 +283,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       maxConnections: schema.SMTP_MAX_CONNECTIONS,
       devSinkPort: schema.DEV_MAIL_PORT,
       inboundPort: schema.INBOUND_SMTP_PORT,
+      bounceDomain: schema.BOUNCE_DOMAIN ?? new URL(schema.PUBLIC_BASE_URL).hostname,
       dkim,
     },
-    support: { bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null },
+    support: {
+      bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null,
+      bootstrapRegion: schema.SUPPORT_BOOTSTRAP_REGION as Region,
+      bootstrapTtlSeconds: schema.SUPPORT_BOOTSTRAP_TTL_SECONDS,
+      retireBootstrapOnAdmin: production,
+    },
     purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS, batchSize: schema.PURGE_BATCH_SIZE },
+    audit: {
+      chainKeys: schema.AUDIT_CHAIN_KEYS ? keyPairs(schema.AUDIT_CHAIN_KEYS) : [DEV_AUDIT_CHAIN_KEY],
+      anchorIntervalMs: schema.AUDIT_ANCHOR_INTERVAL_MS,
+    },
     minimumAges: { NA: schema.MINIMUM_AGE_NA, EEA: schema.MINIMUM_AGE_EEA },
     limits: {
       tenantRatePerSecond: schema.TENANT_RATE_LIMIT_PER_SECOND,

@@ -46,11 +46,24 @@ export abstract class MissiveConfig {
     maxConnections: number;
     devSinkPort: number;
     inboundPort: number;
+    /** BOUNCE_DOMAIN: the domain of every message's VERP Return-Path `bounce+{token}@…` (R-S8). */
+    bounceDomain: string;
     /** DKIM signing of outgoing campaign messages (R-S5), or null. */
     dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   };
-  abstract readonly support: { bootstrapToken: string | null };
+  /**
+   * R-A1: SUPPORT_BOOTSTRAP_TOKEN stands for an admin of `bootstrapRegion` for `bootstrapTtlSeconds` after start;
+   * with `retireBootstrapOnAdmin` (production) no longer once an active admin staff token of that region exists.
+   */
+  abstract readonly support: {
+    bootstrapToken: string | null;
+    bootstrapRegion: Region;
+    bootstrapTtlSeconds: number;
+    retireBootstrapOnAdmin: boolean;
+  };
   abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
+  /** R-A3: the audit chain's HMAC keys (the first signs; never stored in the database) and the anchoring interval. */
+  abstract readonly audit: { chainKeys: { kid: string; secret: string }[]; anchorIntervalMs: number };
   /** R-C3: per regime, the age under which a contact is refused and never mailed (MINIMUM_AGE_NA / _EEA). */
   abstract readonly minimumAges: Readonly<Record<Region, number>>;
   abstract readonly limits: {

@@ -47,6 +47,7 @@ describe('sendGate (R-S2)', () => {
     ['unsubscribed', 'unsubscribed'],
     ['suppressed', 'suppressed'],
     ['bounced', 'bounced'],
+    ['complained', 'complained'],
     ['restricted', 'restricted'],
   ] as const)('R-S2: skips a %s contact', (status, reason) => {
     expect(sendGate(activeTenant, contact({ status }), NOW, AGES)).toEqual({ send: false, reason });
@@ -116,7 +117,7 @@ describe('sendGate (R-S2)', () => {
 
   it('R-S2: nothing but an active, lawful, adult contact of an active tenant is ever sent (property)', () => {
     const arbitraryContact = fc.record({
-      status: fc.constantFrom('active', 'unsubscribed', 'suppressed', 'bounced', 'restricted'),
+      status: fc.constantFrom('active', 'unsubscribed', 'suppressed', 'bounced', 'complained', 'restricted'),
       region: fc.constantFrom('NA', 'EEA'),
       lawfulBasis: fc.constantFrom(
         'consent',

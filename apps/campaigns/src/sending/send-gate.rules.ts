@@ -12,13 +12,14 @@ export type SkipReason =
   | 'unsubscribed'
   | 'suppressed'
   | 'bounced'
+  | 'complained'
   | 'restricted'
   | 'no_marketing_basis'
   | 'consent_withdrawn'
   | 'objection'
   | 'minor';
 
-export type ContactStatus = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'restricted';
+export type ContactStatus = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'complained' | 'restricted';
 
 export type LawfulBasis =
   | 'consent'
@@ -52,6 +53,7 @@ const STATUS_SKIPS: Record<Exclude<ContactStatus, 'active'>, SkipReason> = {
   unsubscribed: 'unsubscribed',
   suppressed: 'suppressed',
   bounced: 'bounced',
+  complained: 'complained',
   restricted: 'restricted',
 };
 

@@ -10,12 +10,17 @@ import { Campaigns1764300000000 } from './regional/1764300000000-campaigns';
 import { Unsubscribe1764400000000 } from './regional/1764400000000-unsubscribe';
 import { TenantPurges1765100000000 } from './global/1765100000000-tenant-purges';
 import { PurgeLeftovers1765300000000 } from './global/1765300000000-purge-leftovers';
+import { AuditChainKeyed1765410000005 } from './global/1765410000005-audit-chain-keyed';
 import { PurgeProgress1765100000000 } from './regional/1765100000000-purge-progress';
 import { PrivacyRequests1765000000000 } from './regional/1765000000000-privacy-requests';
 import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000-outbox-payload-uncompressed';
 import { PrivacyRequestsOverdue1765310000000 } from './regional/1765310000000-privacy-requests-overdue';
 import { CampaignPausedReason1765400000000 } from './regional/1765400000000-campaign-paused-reason';
 import { ContactListsLeft1765410000000 } from './regional/1765410000000-contact-lists-left';
+import { InboundFeedback1765420000072 } from './regional/1765420000072-inbound-feedback';
+import { UnsubscribeAwaitingContact1765410000001 } from './regional/1765410000001-unsubscribe-awaiting-contact';
+import { EngagementOneOwner1765410000002 } from './regional/1765410000002-engagement-one-owner';
+import { ContactKeys1765410000003 } from './regional/1765410000003-contact-keys';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -26,6 +31,7 @@ export const GLOBAL_MIGRATIONS: Function[] = [
   TenantDirectory1764000000000,
   TenantPurges1765100000000,
   PurgeLeftovers1765300000000,
+  AuditChainKeyed1765410000005,
 ];
 export const REGIONAL_MIGRATIONS: Function[] = [
   RegionalFoundation1763900000000,
@@ -42,4 +48,8 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   PrivacyRequestsOverdue1765310000000,
   CampaignPausedReason1765400000000,
   ContactListsLeft1765410000000,
+  UnsubscribeAwaitingContact1765410000001,
+  EngagementOneOwner1765410000002,
+  ContactKeys1765410000003,
+  InboundFeedback1765420000072,
 ];
