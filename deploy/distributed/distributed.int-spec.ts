@@ -311,6 +311,7 @@ describe('distributed mode: each service its own process, 2× campaigns and 2× 
           sent: 5,
           failed: 0,
           bounced: 0,
+          complained: 0,
           unknown: 0,
           skipped: {},
           // links[0]'s second open, on the other replica within the minute, is a replay and counts once (R-X6).

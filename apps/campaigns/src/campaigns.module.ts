@@ -12,6 +12,7 @@ import { EngagementCountsRepository } from './reports/engagement-counts.reposito
 import { ReportService } from './reports/report.service';
 import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
+import { DeliveryFeedbackConsumer } from './sending/delivery-feedback.consumer';
 import { GateState } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
@@ -23,7 +24,7 @@ import { SmtpSender } from './sending/smtp-sender';
 /** The campaigns service (R-S1..S7): API, contact projection, send pipeline, reports. */
 @Module({
   imports: [TenancyModule],
-  controllers: [CampaignController, ContactProjectionConsumer, EngagementCountedConsumer],
+  controllers: [CampaignController, ContactProjectionConsumer, EngagementCountedConsumer, DeliveryFeedbackConsumer],
   providers: [
     CampaignService,
     ProjectionFreshness,

@@ -17,12 +17,14 @@ export interface SeedContact {
 
 /**
  * Publishes contact.changed v2 events through the outbox exactly as the contacts service does (personal fields
- * sealed with the tenant key) and waits until the campaigns projection holds them.
+ * sealed with the tenant key) and waits until the campaigns projection holds them (in `database`, for services
+ * started on scratch databases).
  */
 export async function seedContacts(
   services: TestServices,
   tenant: { id: string; region: Region },
   contacts: SeedContact[],
+  database?: { url: string },
 ): Promise<string[]> {
   const ids = contacts.map(() => randomUUID());
   const events: OutgoingEvent[] = [];
@@ -55,7 +57,7 @@ export async function seedContacts(
     async () =>
       (
         await adminQuery<{ n: number }>(
-          tenant.region,
+          database ?? tenant.region,
           'SELECT count(*)::int AS n FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = ANY($2)',
           [tenant.id, ids],
         )

@@ -42,8 +42,8 @@ describe('R-S6: a message keeps its send-window slot until its outcome is record
   });
 
   it('R-S6: while outcomes cannot be written, at most SEND_WINDOW messages are claimed without one; then all are recorded', async () => {
-    // Every recipient hard-bounces, and recording a bounce also marks the contact bounced (R-S5): holding the
-    // contacts' row locks holds every outcome record open, while claims (which only read the contacts) go on.
+    // Every recipient hard-bounces, and a bounce is recorded with its `delivery.recorded` in the outbox (R-S8): a
+    // SHARE lock on the outbox holds every outcome record open, while claims (which write no event) go on.
     for (const email of emails) sink.rejectRecipients.set(email, 550);
     const blocker = new Client({ connectionString: loadConfig().databases.adminRegional.NA });
     await blocker.connect();
@@ -58,8 +58,6 @@ describe('R-S6: a message keeps its send-window slot until its outcome is record
         ).map((r) => [r.state, r.n]),
       ) as Record<string, number | undefined>;
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('SELECT 1 FROM campaign_contacts WHERE tenant_id = $1 FOR UPDATE', [t.tenant.id]);
       const api = (method: string, path: string, body?: unknown) =>
         http(method, `${services.publicUrl}${path}`, { token: t.apiKey, body });
       const created = await api('POST', '/v1/campaigns', {
@@ -69,6 +67,8 @@ describe('R-S6: a message keeps its send-window slot until its outcome is record
         html: '<p>x</p>',
         audience: { lists: ['window'] },
       });
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE outbox IN SHARE MODE');
       expect((await api('POST', `/v1/campaigns/${created.body.id}/send`)).status).toBe(202);
 
       // The sender fills its window, then waits: claimed rows stay `sending` until their outcomes are written.

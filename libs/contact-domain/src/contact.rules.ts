@@ -19,7 +19,14 @@ export const LAWFUL_BASES = [
 ] as const;
 export type LawfulBasis = (typeof LAWFUL_BASES)[number];
 
-export const CONTACT_STATUSES = ['active', 'unsubscribed', 'suppressed', 'bounced', 'restricted'] as const;
+export const CONTACT_STATUSES = [
+  'active',
+  'unsubscribed',
+  'suppressed',
+  'bounced',
+  'complained',
+  'restricted',
+] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 /** The fields a client may write, through the API or an import (API.md). */

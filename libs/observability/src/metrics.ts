@@ -71,6 +71,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly providerHookEvents = new Counter({
+    name: 'missive_provider_hook_events_total',
+    help: 'Provider webhook events (R-S8) by provider and what became of them: recorded, duplicate, unattributed (no token of ours, acknowledged), ignored (not a bounce or complaint), rejected (bad signature), subscription',
+    labelNames: ['provider', 'result'],
+    registers: [this.registry],
+  });
+
   readonly trackingHitBatchSize = new Histogram({
     name: 'missive_tracking_hit_batch_size',
     help: 'Hits per produce request of the link host: the broker works per request, so larger batches cost it less per hit',
@@ -123,6 +130,17 @@ export class Metrics {
     name: 'missive_campaign_skips_total',
     help: "Campaign recipients skipped, by reason (the report's skipped)",
     labelNames: ['region', 'reason'],
+    registers: [this.registry],
+  });
+
+  /**
+   * Messages the relay itself refused (unreachable, credentials, sender policy, relaying denied, R-S5): each pauses
+   * its campaign, nobody is suppressed; recorded by apps/campaigns. Alerted on in deploy/observability.
+   */
+  readonly smtpRelayFailures = new Counter({
+    name: 'missive_smtp_relay_failures_total',
+    help: 'Campaign messages refused by the SMTP relay itself (connection, AUTH, MAIL FROM, relaying); each pauses its campaign',
+    labelNames: ['region'],
     registers: [this.registry],
   });
 

@@ -7,6 +7,7 @@ export interface CampaignReport {
   sent: number;
   failed: number;
   bounced: number;
+  complained: number;
   unknown: number;
   skipped: Record<string, number>;
   opens: number;
@@ -34,6 +35,16 @@ export class ReportService {
          FROM campaign_deliveries WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY 1, 2`,
         [tenant.id, campaignId],
       );
+      // R-S8: bounces heard after the relay's acceptance (DSNs, webhooks) and complaints; a bounce the ledger holds
+      // already is not counted twice.
+      const [feedback]: { bounced: number; complained: number }[] = await m.query(
+        `SELECT count(*) FILTER (WHERE f.outcome = 'hard-bounce' AND d.state IS DISTINCT FROM 'bounced')::int AS bounced,
+           count(*) FILTER (WHERE f.outcome = 'complaint')::int AS complained
+         FROM campaign_delivery_feedback f
+         LEFT JOIN campaign_deliveries d ON d.campaign_id = f.campaign_id AND d.contact_id = f.contact_id
+         WHERE f.tenant_id = $1 AND f.campaign_id = $2`,
+        [tenant.id, campaignId],
+      );
       const [engagement] = await m.query(
         `SELECT opens, unique_opens, machine_opens, clicks, unique_clicks, unsubscribes
          FROM campaign_engagement WHERE tenant_id = $1 AND campaign_id = $2`,
@@ -45,7 +56,8 @@ export class ReportService {
       return {
         sent: count('sent'),
         failed: count('failed'),
-        bounced: count('bounced'),
+        bounced: count('bounced') + feedback.bounced,
+        complained: feedback.complained,
         unknown: count('unknown'),
         skipped,
         opens: engagement?.opens ?? 0,

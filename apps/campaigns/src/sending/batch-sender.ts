@@ -4,6 +4,7 @@ import { MissiveConfig } from '@missive/config';
 import type { MinimumAges } from '@missive/contact-domain';
 import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import { Metrics } from '@missive/observability';
 import { LinkTokenSigner } from '@missive/tokens';
 import { CampaignRepository, type CampaignRow } from '../campaigns/campaign.repository';
 import { isSendable } from '../campaigns/campaign.rules';
@@ -22,7 +23,8 @@ import { OutcomeRecorder } from './outcome-recorder';
 import { sendGate } from './send-gate.rules';
 import { SendRateLimiter } from './send-rate-limiter';
 import { SendWindow } from './send-window';
-import { SmtpSender } from './smtp-sender';
+import { SmtpSender, type SmtpOutcome } from './smtp-sender';
+import { afterTransient, type SmtpFailure } from './smtp-outcome.rules';
 
 /** Most messages one claiming statement takes; fewer when the batch, the rate or the window has fewer left. */
 const CLAIM_GROUP = 40;
@@ -57,8 +59,11 @@ export class BatchSender {
   private readonly renderer: MessageRenderer;
   private readonly minimumAges: MinimumAges;
   private readonly plans = new Map<string, CampaignPlan>();
-  /** Campaigns that paused themselves for a runaway template, with the reason: their claimed messages skip rendering. */
-  private readonly runaway = new Map<string, string>();
+  /**
+   * Campaigns that paused themselves (a runaway template, a relay failure), with the reason: their claimed messages
+   * go back to pending without rendering or sending.
+   */
+  private readonly selfPaused = new Map<string, string>();
 
   constructor(
     config: MissiveConfig,
@@ -69,6 +74,7 @@ export class BatchSender {
     private readonly heartbeat: ClaimHeartbeat,
     private readonly rate: SendRateLimiter,
     private readonly window: SendWindow,
+    private readonly metrics: Metrics,
   ) {
     this.renderer = new MessageRenderer(new LinkTokenSigner(config.linkTokenKeys), config.http.publicBaseUrl);
     this.minimumAges = config.minimumAges;
@@ -80,8 +86,8 @@ export class BatchSender {
     );
     if (!campaign) throw new UnrecoverableError('campaign not found');
     if (!isSendable(campaign.status)) return { transient: 0 };
-    // Sending again (resumed): its template gets another chance at the budget.
-    this.runaway.delete(campaign.id);
+    // Sending again (resumed): its template and its relay get another chance.
+    this.selfPaused.delete(campaign.id);
     const plan = this.plan(campaign);
 
     let next = 0;
@@ -199,13 +205,13 @@ export class BatchSender {
     const recipient = claim.recipient!;
     let message;
     let raw;
-    const runaway = this.runaway.get(campaign.id);
-    if (runaway) return { ...base, state: 'pending', reason: runaway };
+    const paused = this.selfPaused.get(campaign.id);
+    if (paused) return { ...base, state: 'pending', reason: paused };
     try {
       message = await this.renderer.render(region, campaign, plan.templates, recipient);
       raw = buildMimeMessage(plan.skeleton, recipient.email, message, new Date());
     } catch (error) {
-      if (error instanceof RenderBudgetExceeded) return this.pauseRunaway(region, campaign, base, error.message);
+      if (error instanceof RenderBudgetExceeded) return this.pauseSelf(region, campaign, base, error.message);
       // A render failure (time, memory or size limits) is this message's failure, not the batch's.
       return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
     }
@@ -215,23 +221,69 @@ export class BatchSender {
       raw,
       message.messageId,
     );
-    if (outcome.kind === 'accepted') return { ...base, state: 'sent', messageId: message.messageId };
-    const state = ({ bounce: 'bounced', transient: 'pending', unknown: 'unknown' } as const)[outcome.kind];
-    return { ...base, state, reason: outcome.reason };
+    return this.outcomeOf(region, campaign, base, claim, outcome, message.messageId);
   }
 
   /**
-   * R-X6: a template over its render budget at send time is the campaign's problem, not this recipient's: the
-   * campaign pauses itself with the reason (shown on GET /v1/campaigns/{id}), this message and the others claimed
-   * with it go back to pending without rendering, and all go out on resume. The event loop is not spent on it.
+   * The ledger's end of one message after the relay answered (R-S5): bounces name their kind for
+   * `delivery.recorded` (the contacts service suppresses, R-S8); a relay failure pauses the campaign and the message
+   * waits, pending, for the resume; a 4xx goes back to pending until its last try, then it is a soft bounce.
    */
-  private async pauseRunaway(
+  private async outcomeOf(
+    region: Region,
+    campaign: CampaignRow,
+    base: Pick<DeliveryOutcome, 'campaignId' | 'contactId' | 'reason' | 'messageId'>,
+    claim: ClaimedRecipient,
+    outcome: SmtpOutcome,
+    messageId: string,
+  ): Promise<DeliveryOutcome> {
+    switch (outcome.kind) {
+      case 'accepted':
+        return { ...base, state: 'sent', messageId };
+      case 'relay-failure':
+        this.metrics.smtpRelayFailures.inc({ region });
+        return this.pauseSelf(region, campaign, base, `relay failure: ${outcome.reason}`);
+      case 'transient': {
+        const after = afterTransient(outcome, claim.attempts);
+        if (after.kind === 'transient') return { ...base, state: 'pending', reason: outcome.reason };
+        return this.bounced(base, after);
+      }
+      case 'hard-bounce':
+      case 'soft-bounce':
+        return this.bounced(base, outcome);
+      case 'failed':
+        return { ...base, state: 'failed', reason: outcome.reason };
+      case 'unknown':
+        return { ...base, state: 'unknown', reason: outcome.reason };
+    }
+  }
+
+  private bounced(
+    base: Pick<DeliveryOutcome, 'campaignId' | 'contactId' | 'reason' | 'messageId'>,
+    failure: Extract<SmtpFailure, { kind: 'hard-bounce' | 'soft-bounce' }>,
+  ): DeliveryOutcome {
+    const label = failure.kind === 'hard-bounce' ? 'hard bounce' : 'soft bounce';
+    return {
+      ...base,
+      state: 'bounced',
+      reason: `${label}: ${failure.reason}`.slice(0, 200),
+      delivery: { outcome: failure.kind, status: failure.status },
+    };
+  }
+
+  /**
+   * A problem of the campaign, not of this recipient: a template over its render budget at send time (R-X6), or a
+   * relay that refuses us (R-S5). The campaign pauses itself with the reason (shown on GET /v1/campaigns/{id}),
+   * this message and the others claimed with it go back to pending without rendering or sending, nobody is
+   * suppressed, and all go out on resume.
+   */
+  private async pauseSelf(
     region: Region,
     campaign: CampaignRow,
     base: Pick<DeliveryOutcome, 'campaignId' | 'contactId' | 'reason' | 'messageId'>,
     reason: string,
   ): Promise<DeliveryOutcome> {
-    this.runaway.set(campaign.id, reason);
+    this.selfPaused.set(campaign.id, reason);
     await this.databases.withTenant(region, campaign.tenant_id, (m) =>
       this.campaigns.pauseWithReason(m, campaign.tenant_id, campaign.id, reason),
     );

@@ -15,11 +15,15 @@ export interface DeliveryOutcome {
   state: 'sent' | 'skipped' | 'failed' | 'bounced' | 'unknown' | 'pending';
   reason: string | null;
   messageId: string | null;
+  /** A bounce the relay gave for this recipient, published as `delivery.recorded` with the record (R-S8). */
+  delivery?: { outcome: 'hard-bounce' | 'soft-bounce'; status: string | null };
 }
 
 /** A claimed row with the recipient's projection as read in the claiming statement (null: erased). */
 export interface ClaimedRecipient {
   contactId: string;
+  /** Claims of this message so far, this one included: a 4xx on the last allowed try is a soft bounce (R-S5). */
+  attempts: number;
   recipient: RecipientRow | null;
 }
 
@@ -68,26 +72,34 @@ export class DeliveryLedger {
     campaignId: string,
     contactIds: string[],
   ): Promise<ClaimedRecipient[] | null> {
-    const rows: (Partial<RecipientRow> & { campaign_status: string | null; claimed_id: string | null })[] =
-      await m.query(
-        `WITH campaign AS (SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2),
+    const rows: (Partial<RecipientRow> & {
+      campaign_status: string | null;
+      claimed_id: string | null;
+      claimed_attempts: number | null;
+    })[] = await m.query(
+      `WITH campaign AS (SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2),
          claimed AS (
            UPDATE campaign_deliveries SET state = 'sending', attempts = attempts + 1, updated_at = now()
            WHERE campaign_id = $2 AND contact_id = ANY($3::uuid[]) AND state = 'pending'
              AND (SELECT status FROM campaign) = 'sending' -- isSendable (campaign.rules), inside the statement
-           RETURNING contact_id)
-         SELECT (SELECT status FROM campaign) AS campaign_status, cl.contact_id AS claimed_id, c.contact_id, c.email,
+           RETURNING contact_id, attempts)
+         SELECT (SELECT status FROM campaign) AS campaign_status, cl.contact_id AS claimed_id,
+           cl.attempts AS claimed_attempts, c.contact_id, c.email,
            c.region, c.lawful_basis, c.status, c.consent_withdrawn, c.objected, c.tracking_consent, c.birth_date,
            c.variables
          FROM (SELECT 1) AS always
          LEFT JOIN (claimed cl LEFT JOIN campaign_contacts c ON c.tenant_id = $1 AND c.contact_id = cl.contact_id)
            ON true`,
-        [tenantId, campaignId, contactIds],
-      );
+      [tenantId, campaignId, contactIds],
+    );
     if (rows[0]?.campaign_status !== 'sending') return null;
     return rows
       .filter((r) => r.claimed_id !== null)
-      .map((r) => ({ contactId: r.claimed_id!, recipient: r.contact_id ? (r as RecipientRow) : null }));
+      .map((r) => ({
+        contactId: r.claimed_id!,
+        attempts: r.claimed_attempts ?? 1,
+        recipient: r.contact_id ? (r as RecipientRow) : null,
+      }));
   }
 
   /** Writes many outcomes in one statement; a row no longer `sending` (declared unknown meanwhile) is left alone. */

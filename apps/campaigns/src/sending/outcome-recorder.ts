@@ -1,9 +1,31 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Region } from '@missive/contracts';
+import { DELIVERY_RECORDED, type DeliveryRecordedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { DeliveryLedger, type DeliveryOutcome } from './delivery-ledger.repository';
+
+/** `delivery.recorded` for the bounces among the outcomes, keyed by contact (R-S8). */
+export function deliveryEvents(
+  region: Region,
+  tenantId: string,
+  outcomes: readonly DeliveryOutcome[],
+): OutgoingEvent[] {
+  const at = new Date().toISOString();
+  return outcomes.flatMap((o) => {
+    if (!o.delivery) return [];
+    const data: DeliveryRecordedV1 = {
+      contactId: o.contactId,
+      campaignId: o.campaignId,
+      outcome: o.delivery.outcome,
+      source: 'smtp',
+      status: o.delivery.status,
+      at,
+    };
+    return [{ type: DELIVERY_RECORDED, region, tenantId, key: o.contactId, data }];
+  });
+}
 
 /** Most outcomes one transaction writes. */
 const FLUSH_SIZE = 500;
@@ -42,8 +64,9 @@ interface TenantQueue {
  * every outcome that arrived while the previous one ran (up to FLUSH_SIZE), so a busy sender writes few large
  * batches and a quiet one waits for nothing but its own transaction. Each `record` resolves once its outcome is
  * durable — only then does the sender free the message's send-window slot (SendWindow) — and until then the row stays
- * `sending`, so a crash leaves it `unknown`, never resent. Hard bounces suppress the address in the same
- * transaction (R-S5).
+ * `sending`, so a crash leaves it `unknown`, never resent. Bounces go out as `delivery.recorded` through the outbox
+ * in the same transaction (R-S5, R-S8): the contacts service marks and suppresses the address, and its
+ * `contact.changed` reaches every send gate.
  */
 @Injectable()
 export class OutcomeRecorder implements OnModuleDestroy {
@@ -91,18 +114,13 @@ export class OutcomeRecorder implements OnModuleDestroy {
   /** Writes one batch and settles its waiters; never throws. */
   private async write(region: Region, tenantId: string, batch: Waiting[]): Promise<void> {
     const outcomes = batch.map((w) => w.outcome);
-    const bounced = outcomes.filter((o) => o.state === 'bounced').map((o) => o.contactId);
+    const events = deliveryEvents(region, tenantId, outcomes);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.databases.withTenant(region, tenantId, async (m) => {
           await this.ledger.record(m, outcomes);
-          // R-S5: a hard bounce suppresses the address for every later message of the tenant.
-          if (bounced.length)
-            await m.query(
-              `UPDATE campaign_contacts SET status = 'bounced', updated_at = now()
-               WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
-              [tenantId, bounced],
-            );
+          // R-S8: the contacts service owns what a bounce means for the address; it hears it with the record.
+          await appendToOutbox(m, events);
         });
         break;
       } catch (error) {

@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import { Slots } from './slots';
+import { classifySmtpFailure, type SmtpFailure, type SmtpFailureFacts, type SmtpStage } from './smtp-outcome.rules';
 
 /**
  * Messages between their send gate and the relay at once, per pool connection (SMTP_MAX_CONNECTIONS, default 40):
@@ -14,14 +15,8 @@ import { Slots } from './slots';
  */
 export const TURNS_PER_CONNECTION = 2;
 
-export type SmtpOutcome =
-  | { kind: 'accepted'; response: string }
-  /** 4xx, or the relay could not be reached: not delivered, try again later (R-S5). */
-  | { kind: 'transient'; reason: string }
-  /** 5xx: a hard bounce; the address gets suppressed (R-S5). */
-  | { kind: 'bounce'; reason: string }
-  /** The connection failed mid-dialogue: the relay may have taken the message, so it is never resent (R-S6). */
-  | { kind: 'unknown'; reason: string };
+/** The relay's answer to one message: accepted, or a failure classified by stage and status (R-S5). */
+export type SmtpOutcome = { kind: 'accepted'; response: string } | SmtpFailure;
 
 /** Marks an error raised before any byte reached the relay: the message certainly did not go. */
 const NOT_CONNECTED = Symbol('missive.smtpNotConnected');
@@ -74,23 +69,58 @@ function coalesceWrites(socket: Socket): void {
   }) as Socket['write'];
 }
 
-/**
- * Classifies a nodemailer failure. A reply code decides (5xx bounce, 4xx retry); without one, only a failure to
- * connect is safe to retry. Anything else (a reset, a timeout, a close mid-dialogue) may have followed the relay's
- * acceptance: SMTP has no idempotency, so the outcome is unknown and the message is not sent again (R-S6).
- * The reason reaches the tenant (its export): the relay's reply as it is, but for a socket error only its code, as
- * Node's message names the relay's address (R-X2; found by the route fuzzing of issue 27).
- */
-export function classifySmtpError(error: unknown): SmtpOutcome {
-  const e = error as { responseCode?: number; code?: string; message?: string; [NOT_CONNECTED]?: boolean };
-  if (typeof e.responseCode === 'number') {
-    const reason = `${e.responseCode} ${String(e.message ?? '').slice(0, 200)}`.trim();
-    return e.responseCode >= 500 ? { kind: 'bounce', reason } : { kind: 'transient', reason };
+/** nodemailer's `err.command` (the command the relay answered, or CONN, API) as an SMTP stage. */
+function stageOf(command: string | undefined, code: string | undefined): SmtpStage {
+  if (code === 'EAUTH' || command?.startsWith('AUTH')) return 'auth';
+  switch (command) {
+    case 'CONN':
+    case 'EHLO':
+    case 'HELO':
+    case 'LHLO':
+    case 'STARTTLS':
+      return 'connection';
+    case 'MAIL FROM':
+      return 'mail-from';
+    case 'RCPT TO':
+      return 'rcpt';
+    case 'DATA':
+      return 'data';
+    default:
+      return 'unknown';
   }
-  const code = e.code ?? 'error';
-  return e[NOT_CONNECTED]
-    ? { kind: 'transient', reason: `${code}: the relay could not be reached` }
-    : { kind: 'unknown', reason: `${code}: the connection to the relay ended before its answer` };
+}
+
+/**
+ * The facts of a nodemailer failure: the stage from `err.command`, the reply from `err.responseCode` and
+ * `err.response` (the relay's line as sent, `550 5.1.1 …`). Without a reply, only an error before the message
+ * (no connection, TLS or login refused) is known not to have sent it; nodemailer names an unexpected close CONN
+ * whatever the stage, so any other break may have followed the relay's acceptance (R-S6).
+ */
+export function smtpFailureFacts(error: unknown): SmtpFailureFacts {
+  const e = error as {
+    responseCode?: number;
+    response?: string;
+    command?: string;
+    code?: string;
+    [NOT_CONNECTED]?: boolean;
+  };
+  const stage = stageOf(e.command, e.code);
+  const replyCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  return {
+    stage,
+    replyCode,
+    response: replyCode === null ? null : typeof e.response === 'string' ? e.response.trim() : String(replyCode),
+    beforeMessage: !!e[NOT_CONNECTED] || stage === 'auth' || (e.code === 'ETLS' && e.command === 'STARTTLS'),
+    errorCode: e.code ?? null,
+  };
+}
+
+/**
+ * Classifies a nodemailer failure (R-S5, R-S6). The reason reaches the tenant (its export): the relay's reply as it
+ * is, but for a socket error only its code, as Node's message names the relay's address (R-X2).
+ */
+export function classifySmtpError(error: unknown): SmtpFailure {
+  return classifySmtpFailure(smtpFailureFacts(error));
 }
 
 /** One relay's pool and its turns. */
