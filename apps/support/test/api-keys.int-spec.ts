@@ -3,6 +3,7 @@ import {
   adminQuery,
   createTestTenant,
   http,
+  JUSTIFIED,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
   type TestServices,
@@ -107,6 +108,7 @@ describe('R-X1: API keys on the public API', () => {
     ]);
     const key = await http('POST', `${one.supportUrl}/internal/v1/tenants/${tenant.id}/api-keys`, {
       token: TEST_BOOTSTRAP_TOKEN,
+      headers: JUSTIFIED,
     });
     const res = await http('GET', `${two.publicUrl}/v1/notices`, { token: key.body.key });
     expect(res.status).toBe(403);

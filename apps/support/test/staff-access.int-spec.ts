@@ -1,4 +1,5 @@
 import {
+  createTestStaff,
   createTestTenant,
   http,
   startTestServices,
@@ -23,6 +24,8 @@ describe('R-A1, R-T4: staff roles and regions on the support API', () => {
   ) => http(method, `${services.supportUrl}${path}`, { token, ...options });
 
   async function staffToken(role: 'support' | 'admin', region: 'NA' | 'EEA'): Promise<{ id: string; token: string }> {
+    // The EEA bootstrap admin issues EEA staff only (R-A1): NA staff are seeded as an operator would.
+    if (region === 'NA') return createTestStaff({ role, region });
     const res = await call('POST', '/internal/v1/staff-tokens', TEST_BOOTSTRAP_TOKEN, {
       body: { name: `${region} ${role}`, role, region },
     });

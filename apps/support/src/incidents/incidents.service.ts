@@ -5,8 +5,8 @@ import { Databases } from '@missive/database';
 import { InvalidInputError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
 import { AuditLog } from '@missive/tenancy';
-import type { StaffCall } from '../staff/staff-call';
-import { actorOf } from '../staff/staff.rules';
+import { justificationOf, type StaffCall } from '../staff/staff-call';
+import { actorOf, decideStaffAction } from '../staff/staff.rules';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { CreateIncidentDto } from './dto/create-incident.dto';
 
@@ -35,9 +35,16 @@ export class IncidentsService {
         unknown.map((id) => ({ field: 'tenantIds', reason: `no tenant ${id}` })),
       );
     }
+    // R-A1: naming a tenant of another region needs a justification, like any other cross-region write.
+    call.authorize(
+      decideStaffAction(
+        call.staff,
+        { kind: 'incident', tenantRegions: tenants.map((t) => t.region) },
+        call.justificationHeader,
+      ),
+    );
     const id = randomUUID();
     const actor = actorOf(call.staff);
-    call.crossRegion = tenants.some((t) => t.region !== call.staff.region);
     await this.databases.global.transaction(async (manager) => {
       await manager.query(
         'INSERT INTO incidents (id, tenant_ids, detected_at, recorded_by) VALUES ($1, $2::uuid[], $3, $4)',
@@ -48,7 +55,7 @@ export class IncidentsService {
           actor,
           action: 'incident.recorded',
           crossRegion: call.crossRegion,
-          details: { incidentId: id, tenants: tenantIds.length },
+          details: { incidentId: id, tenants: tenantIds.length, ...justificationOf(call) },
         },
         manager,
       );
@@ -59,7 +66,7 @@ export class IncidentsService {
             action: 'incident.notified',
             tenantId: tenant.id,
             crossRegion: tenant.region !== call.staff.region,
-            details: { incidentId: id },
+            details: { incidentId: id, ...(tenant.region !== call.staff.region ? justificationOf(call) : {}) },
           },
           manager,
         );

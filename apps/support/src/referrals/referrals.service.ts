@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PRIVACY_REQUEST_REFERRED, type PrivacyRequestReferredV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { ConflictError, InvalidInputError, NotFoundError } from '@missive/http';
+import { ConflictError, InvalidInputError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
-import { AuditLog, effectiveStatus, ForbiddenError } from '@missive/tenancy';
+import { AuditLog, effectiveStatus } from '@missive/tenancy';
 import { NoticesRepository } from '../notices/notices.repository';
-import type { StaffCall } from '../staff/staff-call';
-import { actorOf, regionAccess } from '../staff/staff.rules';
-import { TenantsRepository } from '../tenants/tenants.repository';
+import { justificationOf, type StaffCall } from '../staff/staff-call';
+import { actorOf } from '../staff/staff.rules';
+import { TenantAccess } from '../tenants/tenant-access';
 import type { CreatePrivacyReferralDto, PrivacyReferralRecordedDto } from './dto/privacy-referral.dto';
 import { receivedAtProblem, referralNoticeSummary } from './privacy-referral.rules';
 
@@ -22,7 +22,7 @@ import { receivedAtProblem, referralNoticeSummary } from './privacy-referral.rul
 export class ReferralsService {
   constructor(
     private readonly databases: Databases,
-    private readonly tenants: TenantsRepository,
+    private readonly access: TenantAccess,
     private readonly audit: AuditLog,
   ) {}
 
@@ -31,16 +31,7 @@ export class ReferralsService {
     const receivedAt = new Date(dto.receivedAt);
     const problem = receivedAtProblem(receivedAt, new Date());
     if (problem) throw new InvalidInputError('Invalid input: receivedAt', [{ field: 'receivedAt', reason: problem }]);
-    const tenant = await this.tenants.findById(tenantId);
-    if (!tenant) throw new NotFoundError('Tenant');
-    const access = regionAccess(call.staff, tenant.region, call.justificationHeader, 'write');
-    if (!access.allowed) {
-      throw new ForbiddenError('justification_required', access.reason, [
-        { field: 'X-Justification', reason: access.reason },
-      ]);
-    }
-    call.crossRegion = access.crossRegion;
-    call.justification = access.justification;
+    const tenant = await this.access.load(call, tenantId, 'write');
     if (effectiveStatus(tenant, new Date()) === 'purged') {
       throw new ConflictError('tenant_purged', 'This tenant has been purged');
     }
@@ -62,7 +53,7 @@ export class ReferralsService {
       action: 'privacy-request.referred',
       tenantId: tenant.id,
       crossRegion: call.crossRegion,
-      details: { requestId, noticeId, type: dto.type },
+      details: { requestId, noticeId, type: dto.type, ...justificationOf(call) },
     });
     return { id: requestId, noticeId };
   }

@@ -26,6 +26,24 @@ export class StaffRepository {
     return row ? { id: row.id, name: row.name, role: row.role, region: row.region, tokenHash: row.token_hash } : null;
   }
 
+  /** The staff token's holder, locked for its revocation; revoked ones included. */
+  async lockById(manager: EntityManager, id: string): Promise<{ role: StaffRole; region: Region } | null> {
+    const rows: { role: StaffRole; region: Region }[] = await manager.query(
+      'SELECT role, region FROM staff WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** R-A1, R-X2: whether an active admin staff token of this region exists (the bootstrap token then retires). */
+  async activeAdminExists(region: Region): Promise<boolean> {
+    const rows: unknown[] = await this.databases.global.query(
+      `SELECT 1 FROM staff WHERE role = 'admin' AND region = $1 AND revoked_at IS NULL LIMIT 1`,
+      [region],
+    );
+    return rows.length > 0;
+  }
+
   async insert(
     manager: EntityManager,
     staff: { id: string; name: string; role: StaffRole; region: Region; tokenHash: string; createdBy: string },

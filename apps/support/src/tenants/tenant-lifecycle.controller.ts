@@ -10,7 +10,11 @@ import { TenantLifecycleService } from './tenant-lifecycle.service';
 /** Termination, reactivation, legal hold and the purge certificate (R-P1, R-P4, R-P5; R-A2). */
 @ApiTags('tenants')
 @StaffApi()
-@ApiHeader({ name: 'X-Justification', required: false, description: 'required for a tenant of another region (R-T4)' })
+@ApiHeader({
+  name: 'X-Justification',
+  required: false,
+  description: 'required for a tenant of another region (R-T4, R-A1)',
+})
 @Controller('internal/v1/tenants/:id')
 export class TenantLifecycleController {
   constructor(private readonly lifecycle: TenantLifecycleService) {}

@@ -19,7 +19,7 @@ import { TenantsService } from './tenants.service';
 @ApiHeader({
   name: 'X-Justification',
   required: false,
-  description: 'required to read a tenant of another region (R-T4)',
+  description: 'required to read or change a tenant of another region (R-T4, R-A1); audited as cross-region',
 })
 @Controller('internal/v1/tenants')
 export class TenantsController {

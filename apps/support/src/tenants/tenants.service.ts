@@ -4,10 +4,11 @@ import { TENANT_API_KEY_REVOKED, TENANT_CHANGED, type ApiKeyRevokedV1, type Tena
 import { Databases } from '@missive/database';
 import { ConflictError, NotFoundError } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
-import { AuditLog, effectiveStatus, ForbiddenError, generateApiKey, hashSecret } from '@missive/tenancy';
-import type { StaffCall } from '../staff/staff-call';
-import { actorOf, regionAccess } from '../staff/staff.rules';
+import { AuditLog, effectiveStatus, generateApiKey, hashSecret } from '@missive/tenancy';
+import { justificationOf, type StaffCall } from '../staff/staff-call';
+import { actorOf, decideStaffAction } from '../staff/staff.rules';
 import type { ApiKeyIssuedDto, CreateTenantDto, TenantDto } from './dto/tenant.dto';
+import { TenantAccess } from './tenant-access';
 import { TenantsRepository, type TenantRecord } from './tenants.repository';
 
 export function toTenantDto(tenant: TenantRecord, now = new Date()): TenantDto {
@@ -31,12 +32,16 @@ export class TenantsService {
   constructor(
     private readonly databases: Databases,
     private readonly tenants: TenantsRepository,
+    private readonly access: TenantAccess,
     private readonly audit: AuditLog,
   ) {}
 
   async create(call: StaffCall, dto: CreateTenantDto): Promise<TenantDto> {
     const id = randomUUID();
     call.tenantId = id;
+    call.authorize(
+      decideStaffAction(call.staff, { kind: 'tenant-create', region: dto.region }, call.justificationHeader),
+    );
     const tenant = await this.databases.global.transaction(async (manager) => {
       const created = await this.tenants.insert(manager, {
         id,
@@ -45,7 +50,13 @@ export class TenantsService {
         transferSafeguard: dto.transferSafeguard ?? null,
       });
       await this.audit.append(
-        { actor: actorOf(call.staff), action: 'tenant.created', tenantId: id, details: { region: dto.region } },
+        {
+          actor: actorOf(call.staff),
+          action: 'tenant.created',
+          tenantId: id,
+          crossRegion: call.crossRegion,
+          details: { region: dto.region, ...justificationOf(call) },
+        },
         manager,
       );
       const data: TenantChangedV1 = {
@@ -61,15 +72,20 @@ export class TenantsService {
     return toTenantDto(tenant);
   }
 
+  /** The tenant, after the caller's region access was checked (R-A1, R-T4); 404 when unknown. */
+  load(call: StaffCall, id: string, kind: 'read' | 'write'): Promise<TenantRecord> {
+    return this.access.load(call, id, kind);
+  }
+
   /** R-T4: a tenant of another region is readable only with a justification, audited as cross-region. */
   async get(call: StaffCall, id: string): Promise<TenantDto> {
-    const tenant = await this.load(call, id, 'read');
+    const tenant = await this.access.load(call, id, 'read');
     return toTenantDto(tenant);
   }
 
   /** R-X1: 32 random bytes, shown once here, stored as SHA-256. */
   async issueApiKey(call: StaffCall, tenantId: string): Promise<ApiKeyIssuedDto> {
-    const tenant = await this.load(call, tenantId, 'write');
+    const tenant = await this.access.load(call, tenantId, 'write');
     if (effectiveStatus(tenant, new Date()) === 'purged') {
       throw new ConflictError('tenant_purged', 'This tenant has been purged');
     }
@@ -83,7 +99,7 @@ export class TenantsService {
           action: 'api-key.issued',
           tenantId,
           crossRegion: call.crossRegion,
-          details: { apiKeyId: id },
+          details: { apiKeyId: id, ...justificationOf(call) },
         },
         manager,
       );
@@ -93,7 +109,7 @@ export class TenantsService {
 
   /** The revocation travels as an event so every instance drops the key from its cache at once (R-X1). */
   async revokeApiKey(call: StaffCall, tenantId: string, keyId: string): Promise<void> {
-    const tenant = await this.load(call, tenantId, 'write');
+    const tenant = await this.access.load(call, tenantId, 'write');
     await this.databases.global.transaction(async (manager) => {
       const result = await this.tenants.revokeApiKey(manager, tenantId, keyId);
       if (result === 'missing') throw new NotFoundError('API key');
@@ -104,28 +120,12 @@ export class TenantsService {
           action: 'api-key.revoked',
           tenantId,
           crossRegion: call.crossRegion,
-          details: { apiKeyId: keyId },
+          details: { apiKeyId: keyId, ...justificationOf(call) },
         },
         manager,
       );
       const data: ApiKeyRevokedV1 = { tenantId, apiKeyId: keyId };
       await appendToOutbox(manager, [{ type: TENANT_API_KEY_REVOKED, region: tenant.region, tenantId, data }]);
     });
-  }
-
-  /** The tenant, after the caller's region access was checked (R-T4); 404 when unknown. */
-  async load(call: StaffCall, id: string, kind: 'read' | 'write'): Promise<TenantRecord> {
-    call.tenantId = id;
-    const tenant = await this.tenants.findById(id);
-    if (!tenant) throw new NotFoundError('Tenant');
-    const access = regionAccess(call.staff, tenant.region, call.justificationHeader, kind);
-    if (!access.allowed) {
-      throw new ForbiddenError('justification_required', access.reason, [
-        { field: 'X-Justification', reason: access.reason },
-      ]);
-    }
-    call.crossRegion = access.crossRegion;
-    call.justification = access.justification;
-    return tenant;
   }
 }
