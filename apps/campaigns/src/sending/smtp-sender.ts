@@ -169,15 +169,22 @@ export class SmtpSender implements OnModuleDestroy {
   /**
    * Hands one message, built by buildMimeMessage, to the region's pool. The envelope is given as it is: nodemailer
    * does not parse a raw message's headers (the Message-ID given here only saves it generating one for its records).
+   * `dkim`: the key of the tenant's verified sending domain (R-S9), which signs instead of the global DKIM_* key.
    */
   async send(
     region: Region,
     envelope: { from: string; to: string },
     raw: string,
     messageId: string,
+    dkim?: { domainName: string; keySelector: string; privateKey: string },
   ): Promise<SmtpOutcome> {
     try {
-      const info = await this.pools[region].transporter.sendMail({ envelope, raw, messageId });
+      const info = await this.pools[region].transporter.sendMail({
+        envelope,
+        raw,
+        messageId,
+        ...(dkim ? { dkim } : {}),
+      });
       return { kind: 'accepted', response: String(info.response ?? '') };
     } catch (error) {
       return classifySmtpError(error);
