@@ -210,6 +210,7 @@ describe('per-region deployment: two regions, their own brokers (TLS + SCRAM), R
         const summary = `incident ${uid}`;
         const recorded = await http('POST', `${naSupport.supportUrl}/internal/v1/incidents`, {
           token: TEST_BOOTSTRAP_TOKEN,
+          headers: { 'x-justification': 'per-region deployment test' }, // names an NA tenant (R-A1)
           body: {
             tenantIds: REGIONS.map((r) => tenants[r].tenant.id),
             summary,
