@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { MissiveConfig } from '@missive/config';
 import { CAMPAIGN_LINKS_REGISTERED, type CampaignLinksRegisteredV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError, type ErrorDetail } from '@missive/http';
@@ -9,8 +10,11 @@ import { LOGGER } from '@missive/platform';
 import { tenantDb, type TenantContext } from '@missive/tenancy';
 import { ProjectionFreshness } from '../audience/projection-freshness';
 import { SendQueue } from '../sending/send-queue';
+import { SendingDomainRepository } from '../sending-domains/sending-domain.repository';
+import { domainOfEmail, fromEmailAllowed } from '../sending-domains/sending-domain.rules';
 import { planLinks } from '../sending/link-plan';
 import { compileTemplates, dryRender, isTemplateProblems } from '../templates/liquid-templates';
+import { unknownVariables } from '../templates/template-variables.rules';
 import { transition, type CampaignAction } from './campaign.rules';
 import { CampaignRepository, type CampaignRow } from './campaign.repository';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
@@ -22,8 +26,10 @@ const UNKNOWN_LIST_WAIT_MS = 5000;
 @Injectable()
 export class CampaignService {
   private readonly campaigns = new CampaignRepository();
+  private readonly sendingDomains = new SendingDomainRepository();
 
   constructor(
+    private readonly config: MissiveConfig,
     private readonly databases: Databases,
     private readonly queue: SendQueue,
     private readonly freshness: ProjectionFreshness,
@@ -33,8 +39,11 @@ export class CampaignService {
   async create(tenant: TenantContext, dto: CreateCampaignDto): Promise<CampaignRow> {
     const plan = planLinks(dto.html);
     const compiled = compileTemplates({ subject: dto.subject, html: plan.html, text: dto.text });
-    // R-X6: a template that parses but outruns the per-message render budget is refused here, not at send time.
-    const problems = isTemplateProblems(compiled) ? compiled : await dryRender(compiled);
+    // R-X6: a template that parses but outruns the per-message render budget is refused here, not at send time;
+    // so is a variable no contact has, which would render empty for every recipient (API.md).
+    const problems = isTemplateProblems(compiled)
+      ? compiled
+      : [...unknownVariables(compiled), ...(await dryRender(compiled))];
     const details: ErrorDetail[] = problems.map((p) => ({ field: p.field, reason: p.reason }));
     const lists = dto.audience.lists ?? [];
     const tags = dto.audience.tags ?? [];
@@ -43,6 +52,8 @@ export class CampaignService {
     for (const list of await this.unknownLists(tenant, lists)) {
       details.push({ field: 'audience.lists', reason: `unknown list "${list}"` });
     }
+    if (!(await this.fromEmailAllowed(tenant, dto.fromEmail)))
+      details.push({ field: 'fromEmail', reason: 'not on a verified sending domain of this tenant (R-S9)' });
     if (details.length)
       throw new InvalidInputError(`Invalid campaign: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
     return tenantDb(this.databases, tenant, async (m) => {
@@ -86,6 +97,16 @@ export class CampaignService {
       return false;
     });
     return caughtUp ? read() : [];
+  }
+
+  /** R-S9: with NODE_ENV=production, a campaign's From must be on one of the tenant's verified sending domains. */
+  private async fromEmailAllowed(tenant: TenantContext, fromEmail: string): Promise<boolean> {
+    if (!this.config.production) return true;
+    const domain = domainOfEmail(fromEmail);
+    const verified = domain
+      ? await tenantDb(this.databases, tenant, (m) => this.sendingDomains.findVerified(m, tenant.id, domain))
+      : null;
+    return fromEmailAllowed(true, fromEmail, verified ? [verified.domain] : []);
   }
 
   async get(tenant: TenantContext, id: string): Promise<CampaignRow> {
