@@ -130,11 +130,14 @@ export class ContactProjectionConsumer {
           `UPDATE campaign_contacts SET lists = ARRAY(SELECT unnest(lists) EXCEPT SELECT unnest($3::text[])) WHERE tenant_id = $1 AND contact_id = $2`,
           [tenant.tenantId, contactId, lists],
         );
-      // Last, one statement, campaigns in id order: the report rows are locked until commit, by every batch.
+      // Last, one statement, campaigns in id order: the report rows are locked until commit, by every batch. Only
+      // the tenant's own campaigns count (R-T1): an upsert reaching another tenant's report row is refused by
+      // row-level security whatever its WHERE, and the consumer would retry that batch for good.
       if (tenant.perCampaign.length)
         await m.query(
           `INSERT INTO campaign_engagement (tenant_id, campaign_id, unsubscribes)
            SELECT $1, campaign_id, n FROM unnest($2::uuid[], $3::int[]) AS u(campaign_id, n)
+            WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = $1 AND c.id = u.campaign_id)
            ON CONFLICT (campaign_id) DO UPDATE SET unsubscribes = campaign_engagement.unsubscribes + EXCLUDED.unsubscribes`,
           [tenant.tenantId, tenant.perCampaign.map((c) => c.campaignId), tenant.perCampaign.map((c) => c.count)],
         );
