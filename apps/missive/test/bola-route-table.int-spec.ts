@@ -471,4 +471,58 @@ describe('R-T1: every public route with an id, called by another tenant, answers
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await snapshotOfA()).toEqual(before);
   });
+
+  it("R-T1: B's opt-out through a token naming A's campaign counts in no report of A's, nor holds back B's own", async () => {
+    const asB = (method: string, path: string, body?: unknown) =>
+      http(method, `${services.publicUrl}${path}`, { token: b.apiKey, body });
+    const contact = await asB('POST', '/v1/contacts', {
+      email: `caller-${b.tenant.id}@example.com`,
+      lawfulBasis: 'contract',
+      lists: ['b-news', 'b-offers'],
+    });
+    expect(contact.status).toBe(201);
+    const contactId = contact.body.id as string;
+    const campaign = await waitFor(
+      async () => {
+        const res = await asB('POST', '/v1/campaigns', {
+          name: 'caller',
+          subject: 'Hi',
+          fromEmail: 'news@example.com',
+          html: '<p>Hi</p>',
+          audience: { lists: ['b-offers'] },
+        });
+        return res.status === 201 ? res : null;
+      },
+      { what: "the list b-offers in B's campaigns", timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const campaignId = campaign.body.id as string;
+    await waitFor(
+      async () =>
+        (
+          await adminQuery(regional, 'SELECT 1 FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2', [
+            b.tenant.id,
+            contactId,
+          ])
+        ).length === 1,
+      { what: "B's contact in the unsubscribe projection", timeoutMs: 30_000 },
+    );
+    const before = await settledSnapshotOfA();
+
+    // B's contact leaves one list through a token naming A's campaign, then opts out of everything through one of
+    // B's campaign: both are B's, one after the other in the contact's stream of events. The first must not count
+    // on A's report; a write to A's row refused by row-level security would also leave the consumer retrying it
+    // for good, and B's own count, behind it, would never arrive.
+    const token = (campaign: string) =>
+      signer.mint({ kind: 'unsubscribe', tenantId: b.tenant.id, region: 'NA', campaignId: campaign, contactId });
+    const leave = await send({ method: 'POST', path: `/u/${token(ids.campaignId)}/preferences`, form: 'leave=b-news' });
+    expect(leave.status).toBe(200);
+    const optOut = await send({ method: 'POST', path: `/u/${token(campaignId)}`, form: 'List-Unsubscribe=One-Click' });
+    expect(optOut.status).toBe(200);
+    await waitFor(async () => (await asB('GET', `/v1/campaigns/${campaignId}/report`)).body.unsubscribes === 1, {
+      what: "B's own opt-out in B's report",
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    });
+    expect(await snapshotOfA()).toEqual(before);
+  });
 });
