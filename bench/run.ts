@@ -2,6 +2,7 @@ import { closeAdminPools } from '@missive/testing';
 import { machine, record, type BenchRow } from './bench-report';
 import { runAbuseBench } from './abuse.bench';
 import { runAuthCostBench } from './auth-cost.bench';
+import { runBounceFeedbackBench } from './bounce-feedback.bench';
 import { runCampaignSendBench } from './campaign-send.bench';
 import { runImportBench } from './import.bench';
 import { runOutboxRelayBench } from './outbox-relay.bench';
@@ -37,6 +38,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   'unsubscribe-propagation': runPropagationBench,
   purge: runPurgeBench,
   abuse: runAbuseBench,
+  'bounce-feedback': runBounceFeedbackBench,
 };
 
 async function main(): Promise<void> {
