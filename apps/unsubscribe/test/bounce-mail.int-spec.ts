@@ -52,6 +52,14 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
       `SELECT outcome, source, status, campaign_id FROM inbound_feedback WHERE contact_id = $1 ORDER BY outcome`,
       [contactId],
     );
+  /** What the contacts service, which consumes delivery.recorded, now says of the contact. */
+  const statusBecomes = (t: TestTenant, contactId: string, status: string) =>
+    waitFor(
+      async () =>
+        (await http('GET', `${services.publicUrl}/v1/contacts/${contactId}`, { token: t.apiKey })).body.status ===
+        status,
+      { what: `the contact to be ${status}`, timeoutMs: 20000 },
+    );
   const events = (t: EventTap, tenant: TestTenant, contactId: string) =>
     t.of('delivery.recorded', tenant.tenant.id).filter((e) => (e.data as DeliveryRecordedV1).contactId === contactId);
 
@@ -145,7 +153,7 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     }
   });
 
-  it('R-S8: a DSN with two recipients (failed 5.1.1, delayed 4.4.1) → a hard and a soft bounce, recorded and published; replayed → still one of each', async () => {
+  it('R-S8: a DSN with two recipients (failed 5.1.1, delayed 4.4.1) → a hard and a soft bounce, recorded and published, the contact bounced; replayed → still one of each', async () => {
     const [target] = sent;
     const dsn = dsnMessage(target, [
       { address: target.email, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 <x>: user unknown' },
@@ -184,6 +192,8 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
       expect(Date.parse((e.data as DeliveryRecordedV1).at)).toBeLessThanOrEqual(Date.now());
     }
 
+    await statusBecomes(na, target.contactId, 'bounced');
+
     // The reporting MTA sends it again (it never saw our 250): nothing new is stored or published.
     expect(await deliverReport(port, [target.returnPath], dsn)).toEqual({ rcpt: [250], data: 250 });
     expect(await feedback('NA', target.contactId)).toHaveLength(2);
@@ -191,7 +201,7 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     expect(events(tap, na, target.contactId)).toHaveLength(2);
   });
 
-  it('R-S8: a delayed-only DSN → a soft bounce', async () => {
+  it('R-S8: a delayed-only DSN → a soft bounce; the contact stays active', async () => {
     const target = sent[1];
     const dsn = dsnMessage(target, [{ address: target.email, action: 'delayed', status: '4.2.2' }]);
     expect(await deliverReport(port, [target.returnPath], dsn)).toEqual({ rcpt: [250], data: 250 });
@@ -199,9 +209,12 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
       { outcome: 'soft-bounce', source: 'dsn', status: '4.2.2', campaign_id: campaignId },
     ]);
     await waitFor(() => events(tap, na, target.contactId).length === 1, { what: 'the soft bounce event' });
+    // One soft bounce is counted, not suppressing (3 within 30 days do).
+    const contact = await http('GET', `${services.publicUrl}/v1/contacts/${target.contactId}`, { token: na.apiKey });
+    expect(contact.body.status).toBe('active');
   });
 
-  it('R-S8: an ARF abuse report → a complaint for the message its returned Message-ID names', async () => {
+  it('R-S8: an ARF abuse report → a complaint for the message its returned Message-ID names; the contact complained', async () => {
     // Sent to one message's Return-Path, quoting another message of the tenant: the quoted one is complained of.
     const [, , complained, carrier] = sent;
     const arf = arfMessage({ ...complained, returnPath: carrier.returnPath }, 'abuse', complained.email);
@@ -212,6 +225,7 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     expect(await feedback('NA', carrier.contactId)).toEqual([]);
     await waitFor(() => events(tap, na, complained.contactId).length === 1, { what: 'the complaint event' });
     expect(events(tap, na, complained.contactId)[0].data).toMatchObject({ outcome: 'complaint', source: 'arf' });
+    await statusBecomes(na, complained.contactId, 'complained');
   });
 
   it('R-S8, R-T2: an EEA tenant’s complaint is stored and published in the EEA region only', async () => {
@@ -223,6 +237,7 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     expect(await feedback('NA', eeaSent.contactId)).toEqual([]);
     await waitFor(() => events(eeaTap, eea, eeaSent.contactId).length === 1, { what: 'the EEA complaint event' });
     expect(events(tap, eea, eeaSent.contactId)).toEqual([]);
+    await statusBecomes(eea, eeaSent.contactId, 'complained');
   });
 
   it('R-S8: a tampered token, an unsubscribe token or an unknown key at bounce+ → 5xx at RCPT, nothing stored', async () => {
