@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { DeliveryRecordedV1, Region } from '@missive/contracts';
 import { DevMailSink } from '@missive/dev-mail';
@@ -11,7 +12,7 @@ import {
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
-import { LinkTokenSigner, tokenFromBounceAddress } from '@missive/tokens';
+import { bounceAddress, feedbackMessageId, LinkTokenSigner, tokenFromBounceAddress } from '@missive/tokens';
 import { EventTap } from '../../contacts/test/event-tap';
 import { campaignsService } from '../../campaigns/src/service';
 import { contactsService } from '../../contacts/src/service';
@@ -255,6 +256,24 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
       expect(answer.data).toBe(0);
     }
     expect(await feedback('NA', target.contactId)).toEqual([]);
+  });
+
+  it('R-S8, R-P6: a purged tenant’s DSN is answered 250 and stores nothing', async () => {
+    const tenantId = randomUUID();
+    const contactId = randomUUID();
+    await adminQuery(
+      'global',
+      `INSERT INTO tenants (id, name, region, status, purged_at) VALUES ($1, 'purged shop', 'NA', 'purged', now())`,
+      [tenantId],
+    );
+    const signer = new LinkTokenSigner(services.config.linkTokenKeys);
+    const token = signer.mint({ kind: 'bounce', tenantId, region: 'NA', campaignId: randomUUID(), contactId });
+    const returnPath = bounceAddress(token, 'bounces.shop.test');
+    const dsn = dsnMessage({ returnPath, messageId: feedbackMessageId(token, 'links.test') }, [
+      { address: 'gone@dest.example', action: 'failed', status: '5.1.1' },
+    ]);
+    expect(await deliverReport(port, [returnPath], dsn)).toEqual({ rcpt: [250], data: 250 });
+    expect(await feedback('NA', contactId)).toEqual([]);
   });
 
   it('R-S8: an auto-reply or a DSN of a delivery is taken and changes nothing', async () => {
