@@ -154,7 +154,7 @@ export function readReport(reportType: string | null, parts: ReportPart[], now: 
   }
 
   const status = parts.find((p) => DELIVERY_STATUS.has(p.contentType));
-  if (status && (type === null || type === 'delivery-status')) {
+  if (status && (type === null || type === 'delivery-status' || type === 'global-delivery-status')) {
     const [perMessage = [], ...perRecipient] = fieldGroups(status.text);
     const arrival = reportDate(field(perMessage, 'arrival-date'), now);
     const findings: FeedbackFinding[] = [];
