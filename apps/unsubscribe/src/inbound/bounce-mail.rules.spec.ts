@@ -189,6 +189,15 @@ describe('bounce mail rules (R-S8: DSN RFC 3464, ARF RFC 5965)', () => {
     ).toBeNull();
   });
 
+  it('R-S8: an internationalised DSN (RFC 6533, message/global-delivery-status) is read like any other', () => {
+    const text =
+      'Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: utf-8; ådå@x.example\r\nAction: failed\r\nStatus: 5.1.1';
+    const parts = [{ contentType: 'message/global-delivery-status', text }];
+    expect(readReport('global-delivery-status', parts, NOW)?.findings).toEqual([
+      { outcome: 'hard-bounce', status: '5.1.1', at: null },
+    ]);
+  });
+
   it('R-S8: a base64-encoded delivery-status part is read like a plain one', async () => {
     const status = Buffer.from(
       'Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; a@x.example\r\nAction: failed\r\nStatus: 5.1.1\r\n',
