@@ -71,4 +71,62 @@ describe('campaign templates, preview and test sends (API.md POST /v1/campaigns,
     const fine = await api('POST', '/v1/campaigns', campaign());
     expect(fine.status).toBe(201);
   });
+
+  /** Every campaign of a listing, following nextCursor page by page. */
+  async function listAll(tenant: TestTenant, query: string): Promise<{ ids: string[]; pages: number[] }> {
+    const ids: string[] = [];
+    const pages: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api('GET', `/v1/campaigns?${query}${cursor ? `&cursor=${cursor}` : ''}`, undefined, tenant);
+      expect(res.status).toBe(200);
+      pages.push(res.body.items.length);
+      ids.push(...res.body.items.map((c: { id: string }) => c.id));
+      cursor = res.body.nextCursor;
+    } while (cursor && pages.length < 50);
+    return { ids, pages };
+  }
+
+  it("R-T1: GET /v1/campaigns pages newest first by status, each campaign once, only the tenant's own", async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const res = await api('POST', '/v1/campaigns', campaign({ name: `listed ${i}` }));
+      expect(res.status).toBe(201);
+      created.push(res.body.id);
+    }
+    const cancelled = [created[1], created[4], created[5]];
+    for (const id of cancelled) expect((await api('POST', `/v1/campaigns/${id}/cancel`)).status).toBe(202);
+    const theirs = await api('POST', '/v1/campaigns', campaign({ audience: { lists: ['news'] } }), other);
+    expect(theirs.status).toBe(201);
+
+    const everything = await listAll(t, 'limit=2');
+    expect(everything.ids.slice(0, 7)).toEqual([...created].reverse());
+    expect(new Set(everything.ids).size).toBe(everything.ids.length);
+    expect(everything.ids).not.toContain(theirs.body.id);
+    expect(everything.pages.slice(0, -1).every((n) => n === 2)).toBe(true);
+    expect((await listAll(t, 'status=cancelled&limit=2')).ids).toEqual([...cancelled].reverse());
+    const drafts = (await listAll(t, 'status=draft&limit=3')).ids;
+    expect(drafts.slice(0, 4)).toEqual([created[6], created[3], created[2], created[0]]);
+    expect((await listAll(other, 'limit=200')).ids).toEqual([theirs.body.id]);
+
+    const first = await api('GET', '/v1/campaigns?limit=1');
+    expect(first.body).toEqual({
+      items: [expect.objectContaining({ id: created[6] })],
+      nextCursor: expect.any(String),
+    });
+    // t's cursor in the other tenant's hands still reads only that tenant's campaigns (RLS).
+    const foreign = await api('GET', `/v1/campaigns?cursor=${first.body.nextCursor}`, undefined, other);
+    expect(foreign.status).toBe(200);
+    for (const c of foreign.body.items as { id: string }[]) expect(c.id).toBe(theirs.body.id);
+    for (const [query, field] of [
+      ['status=done', 'status'],
+      ['cursor=abc', 'cursor'],
+      ['limit=500', 'limit'],
+      ['limit=-1', 'limit'],
+    ]) {
+      const res = await api('GET', `/v1/campaigns?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_input', details: [{ field }] });
+    }
+  });
 });

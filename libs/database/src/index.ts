@@ -6,3 +6,4 @@ export * from './tenant-rls';
 export * from './rls-exceptions';
 export * from './app-login';
 export * from './query-rows';
+export * from './keyset-page';

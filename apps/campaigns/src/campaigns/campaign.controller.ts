@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
@@ -22,6 +22,18 @@ export class CampaignController {
   @ApiOperation({ summary: 'Create a campaign (draft)' })
   async create(@CurrentTenant() tenant: TenantContext, @Body() dto: CreateCampaignDto) {
     return campaignResponse(await this.campaigns.create(tenant, dto));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List campaigns, newest first: `{items, nextCursor}` (status, cursor, limit ≤ 200)' })
+  async list(
+    @CurrentTenant() tenant: TenantContext,
+    @Query('status') status?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const page = await this.campaigns.list(tenant, { status, cursor, limit });
+    return { items: page.rows.map(campaignResponse), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

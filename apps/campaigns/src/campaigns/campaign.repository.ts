@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '@missive/database';
+import { keysetAtSql, queryRows, type KeysetPosition } from '@missive/database';
 import type { CampaignLink } from '../sending/link-plan';
 import type { CampaignStatus } from './campaign.rules';
 
@@ -70,6 +70,21 @@ export class CampaignRepository {
       [tenantId, id],
     );
     return rows[0] ?? null;
+  }
+
+  /** One listing page, newest first, keyset on (created_at, id) after `after`; reads `limit` rows. */
+  async list(
+    m: EntityManager,
+    tenantId: string,
+    filter: { status: CampaignStatus | null; after: KeysetPosition | null; limit: number },
+  ): Promise<(CampaignRow & { keyset_at: string })[]> {
+    return m.query(
+      `SELECT *, ${keysetAtSql('created_at')} AS keyset_at FROM campaigns
+       WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [tenantId, filter.status, filter.after?.at ?? null, filter.after?.id ?? null, filter.limit],
+    );
   }
 
   async setStatus(m: EntityManager, tenantId: string, id: string, status: CampaignStatus): Promise<CampaignRow> {

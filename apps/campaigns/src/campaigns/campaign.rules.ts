@@ -2,7 +2,12 @@
  * Campaign states (R-S1): draft → scheduled → sending → sent, with pause, resume and cancel. Plain function: the
  * service asks what an action does to a state, and answers 409 when the action does not apply.
  */
-export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export function isCampaignStatus(text: string): text is CampaignStatus {
+  return (CAMPAIGN_STATUSES as readonly string[]).includes(text);
+}
 export type CampaignAction = 'send' | 'pause' | 'resume' | 'cancel' | 'start' | 'complete';
 
 export type Transition = { ok: true; status: CampaignStatus } | { ok: false; reason: string };

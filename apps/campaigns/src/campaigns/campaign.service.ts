@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { MissiveConfig } from '@missive/config';
 import { CAMPAIGN_LINKS_REGISTERED, type CampaignLinksRegisteredV1 } from '@missive/contracts';
-import { Databases } from '@missive/database';
+import { Databases, decodeKeysetCursor, keysetPage, parsePageLimit } from '@missive/database';
 import { ConflictError, InvalidInputError, NotFoundError, type ErrorDetail } from '@missive/http';
 import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
@@ -15,7 +15,13 @@ import { domainOfEmail, fromEmailAllowed } from '../sending-domains/sending-doma
 import { planLinks } from '../sending/link-plan';
 import { compileTemplates, dryRender, isTemplateProblems } from '../templates/liquid-templates';
 import { unknownVariables } from '../templates/template-variables.rules';
-import { transition, type CampaignAction } from './campaign.rules';
+import {
+  CAMPAIGN_STATUSES,
+  isCampaignStatus,
+  transition,
+  type CampaignAction,
+  type CampaignStatus,
+} from './campaign.rules';
 import { CampaignRepository, type CampaignRow } from './campaign.repository';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
 
@@ -113,6 +119,30 @@ export class CampaignService {
     const row = await tenantDb(this.databases, tenant, (m) => this.campaigns.find(m, tenant.id, id));
     if (!row) throw new NotFoundError('Campaign');
     return row;
+  }
+
+  /** GET /v1/campaigns: the tenant's campaigns, newest first, by status, a keyset page at a time (API.md). */
+  async list(
+    tenant: TenantContext,
+    query: { status?: unknown; cursor?: unknown; limit?: unknown },
+  ): Promise<{ rows: CampaignRow[]; nextCursor: string | null }> {
+    const details: ErrorDetail[] = [];
+    for (const [field, value] of Object.entries(query))
+      if (value !== undefined && typeof value !== 'string') details.push({ field, reason: 'give it once' });
+    if (details.length) throw new InvalidInputError('Invalid listing', details);
+    const status = (query.status as string | undefined) || null;
+    if (status !== null && !isCampaignStatus(status))
+      details.push({ field: 'status', reason: `must be one of ${CAMPAIGN_STATUSES.join(', ')}` });
+    const limit = parsePageLimit(query.limit as string | undefined);
+    if (limit === null) details.push({ field: 'limit', reason: 'must be a whole number from 1 to 200' });
+    const cursor = query.cursor as string | undefined;
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
+    if (cursor && !after) details.push({ field: 'cursor', reason: 'is not a cursor of this listing' });
+    if (details.length) throw new InvalidInputError('Invalid listing', details);
+    const rows = await tenantDb(this.databases, tenant, (m) =>
+      this.campaigns.list(m, tenant.id, { status: status as CampaignStatus | null, after, limit: limit! + 1 }),
+    );
+    return keysetPage(rows, limit!);
   }
 
   /** send, pause, resume, cancel (R-S1): takes effect for workers at their next message. */

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, Api
 import type { FastifyReply } from 'fastify';
 import { ErrorBodyDto } from '@missive/http';
 import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
+import { ContactListingService } from './contact-listing.service';
 import { ContactsService } from './contacts.service';
 import { ContactResponse, CreateContactDto, PatchContactDto } from './dto/contact.dto';
 
@@ -14,7 +15,10 @@ import { ContactResponse, CreateContactDto, PatchContactDto } from './dto/contac
 @TenantApi()
 @Controller('v1/contacts')
 export class ContactsController {
-  constructor(private readonly contacts: ContactsService) {}
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly listing: ContactListingService,
+  ) {}
 
   @Post()
   @ApiBody({ type: CreateContactDto })
@@ -30,11 +34,17 @@ export class ContactsController {
     return contact;
   }
 
+  /** With `email`: that one contact or 404 (API.md); without: the listing `{items, nextCursor}`. */
   @Get()
   @ApiOkResponse({ type: ContactResponse })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  getByEmail(@CurrentTenant() tenant: TenantContext, @Query('email') email?: string): Promise<ContactResponse> {
-    return this.contacts.getByEmail(tenant, email);
+  getByEmail(
+    @CurrentTenant() tenant: TenantContext,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ContactResponse | { items: ContactResponse[]; nextCursor: string | null }> {
+    if (query.email !== undefined) return this.contacts.getByEmail(tenant, query.email as string);
+    const { status, list, tag, cursor, limit } = query;
+    return this.listing.list(tenant, { status, list, tag, cursor, limit });
   }
 
   @Get(':id')

@@ -39,7 +39,7 @@ export interface ContactRow extends ContactStateRow {
   consent_withdrawn: boolean;
 }
 
-const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis, c.consent,
+export const SELECT_COLUMNS = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis, c.consent,
   c.tracking_consent, c.birth_date::text AS birth_date, c.status, c.attributes, c.lists, c.tags, c.lists_left,
   c.created_at, c.updated_at, ${CONSENT_WITHDRAWN_SQL}`;
 
