@@ -11,13 +11,17 @@ export class EngagementCountsRepository {
   /**
    * Stores one tenant's counts; a campaign's row changes only for a newer revision than it holds, so a replayed,
    * redelivered or late event changes nothing. Runs in the consumer's inbox transaction with `app.tenant_id` set.
+   * Only the tenant's own campaigns are kept (R-T1): an upsert reaching another tenant's row is refused by
+   * row-level security before its WHERE is read, and the consumer would retry that batch for good.
    */
   async keepNewest(m: EntityManager, tenantId: string, counts: CountedEngagement[]): Promise<void> {
     if (counts.length === 0) return;
     await m.query(
       `INSERT INTO campaign_engagement AS e
          (tenant_id, campaign_id, counted_revision, opens, unique_opens, machine_opens, clicks, unique_clicks)
-       SELECT $1, * FROM unnest($2::uuid[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+       SELECT $1, u.* FROM unnest($2::uuid[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+         AS u(campaign_id, counted_revision, opens, unique_opens, machine_opens, clicks, unique_clicks)
+        WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = $1 AND c.id = u.campaign_id)
        ON CONFLICT (campaign_id) DO UPDATE SET
          counted_revision = EXCLUDED.counted_revision,
          opens = EXCLUDED.opens,
