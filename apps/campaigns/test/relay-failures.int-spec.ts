@@ -179,4 +179,41 @@ describe('R-S5: relay failures pause the campaign, 4xx are retried', () => {
     expect((await api('GET', `/v1/campaigns/${id}/report`)).body).toMatchObject({ sent: AUDIENCE, bounced: 0 });
     relay.script = {};
   }, 60000);
+  it('R-S10: a 421 for one destination domain holds that domain with backoff; another domain is not delayed', async () => {
+    const stamp = Date.now();
+    const list = `pacing-${stamp}`;
+    const slow = Array.from({ length: AUDIENCE }, (_, i) => `p${i}-${stamp}@slow-${stamp}.example`);
+    const fast = Array.from({ length: AUDIENCE }, (_, i) => `p${i}-${stamp}@fast-${stamp}.example`);
+    await seedContacts(
+      services,
+      t.tenant,
+      [...slow, ...fast].map((email) => ({ email, lists: [list] })),
+      db,
+    );
+    // The slow domain answers 421 for 2.5 s from its first RCPT, then takes everything.
+    let throttledUntil = 0;
+    relay.script = {
+      rcpt: (address) => {
+        if (!address.endsWith(`@slow-${stamp}.example`)) return undefined;
+        if (!throttledUntil) throttledUntil = Date.now() + 2500;
+        return Date.now() < throttledUntil ? '421 4.7.0 Too many messages, slow down' : undefined;
+      },
+    };
+    const started = Date.now();
+    const id = await send(list);
+    await waitForStatus(id, 'sent', 45000);
+    for (const email of [...slow, ...fast]) expect(relay.to(email)).toHaveLength(1);
+    // The other domain went out in the first pass, all of it before the slow domain took its first message.
+    const fastDone = Math.max(...fast.map((email) => relay.to(email)[0].at)) - started;
+    const slowFirst = Math.min(...slow.map((email) => relay.to(email)[0].at)) - started;
+    expect(fastDone).toBeLessThan(slowFirst);
+    // After its first throttling answers, the slow domain saw one probe per backoff, not every message again.
+    const refused = relay.rcptLog.filter((r) => r.address.endsWith(`@slow-${stamp}.example`) && r.reply !== null);
+    console.log(
+      `fast domain done after ${fastDone} ms, slow domain's first after ${slowFirst} ms; ${refused.length} refused`,
+    );
+    expect(refused.length).toBeLessThanOrEqual(AUDIENCE + 2);
+    expect((await api('GET', `/v1/campaigns/${id}/report`)).body).toMatchObject({ sent: 2 * AUDIENCE, bounced: 0 });
+    relay.script = {};
+  }, 60000);
 });

@@ -17,6 +17,8 @@ export interface RelayScript {
 }
 
 export interface RelayedMessage {
+  /** When the relay took it (ms since epoch). */
+  at: number;
   from: string | null;
   to: string[];
   raw: string;
@@ -37,6 +39,8 @@ export class ScriptedRelay {
   readonly received: RelayedMessage[] = [];
   /** How many times each recipient was asked for at RCPT. */
   readonly rcptAsked = new Map<string, number>();
+  /** Every RCPT in order, with the refusal given (null: accepted). */
+  readonly rcptLog: { address: string; at: number; reply: Reply | null }[] = [];
   private server: SMTPServer | null = null;
   private boundPort = 0;
 
@@ -73,6 +77,7 @@ export class ScriptedRelay {
         const asked = this.rcptAsked.get(key) ?? 0;
         this.rcptAsked.set(key, asked + 1);
         const reply = this.script.rcpt?.(key, asked);
+        this.rcptLog.push({ address: key, at: Date.now(), reply: reply ?? null });
         if (reply) return callback(refusal(reply));
         callback();
       },
@@ -83,6 +88,7 @@ export class ScriptedRelay {
           if (this.script.data) return callback(refusal(this.script.data));
           const from = session.envelope.mailFrom;
           this.received.push({
+            at: Date.now(),
             from: from ? from.address : null,
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks).toString('utf8'),

@@ -24,6 +24,8 @@ import { sendGate } from './send-gate.rules';
 import { SendRateLimiter } from './send-rate-limiter';
 import { SendWindow } from './send-window';
 import { SmtpSender, type SmtpOutcome } from './smtp-sender';
+import { DomainPacing } from './domain-pacing';
+import { recipientDomain } from './domain-pacing.rules';
 import { afterTransient, type SmtpFailure } from './smtp-outcome.rules';
 
 /** Most messages one claiming statement takes; fewer when the batch, the rate or the window has fewer left. */
@@ -64,6 +66,7 @@ export class BatchSender {
    * go back to pending without rendering or sending.
    */
   private readonly selfPaused = new Map<string, string>();
+  private readonly pacing = new DomainPacing();
 
   constructor(
     config: MissiveConfig,
@@ -199,29 +202,51 @@ export class BatchSender {
     } catch {
       // The gate could not read its state: nothing went out, so the message goes back to pending for a retry. The
       // reason reaches the tenant's export, so not the driver's message (R-X2).
-      return { ...base, state: 'pending', reason: 'the send gate could not read its state; retried' };
+      return { ...base, state: 'pending', reason: 'the send gate could not read its state; retried', notTried: true };
     }
     if (!decision.send) return { ...base, state: 'skipped', reason: decision.reason };
     const recipient = claim.recipient!;
     let message;
     let raw;
     const paused = this.selfPaused.get(campaign.id);
-    if (paused) return { ...base, state: 'pending', reason: paused };
+    if (paused) return { ...base, state: 'pending', reason: paused, notTried: true };
+    // R-S10: a domain that asked to slow down gets nothing until its backoff passed, then one probe at a time.
+    const domain = recipientDomain(recipient.email);
+    const pace = this.pacing.decide(domain);
+    if (pace === 'hold')
+      return { ...base, state: 'pending', reason: `${domain} asked to slow down; retried later`, notTried: true };
+    let answered = false;
     try {
-      message = await this.renderer.render(region, campaign, plan.templates, recipient);
-      raw = buildMimeMessage(plan.skeleton, recipient.email, message, new Date());
-    } catch (error) {
-      if (error instanceof RenderBudgetExceeded) return this.pauseSelf(region, campaign, base, error.message);
-      // A render failure (time, memory or size limits) is this message's failure, not the batch's.
-      return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
+      try {
+        message = await this.renderer.render(region, campaign, plan.templates, recipient);
+        raw = buildMimeMessage(plan.skeleton, recipient.email, message, new Date());
+      } catch (error) {
+        if (error instanceof RenderBudgetExceeded) return this.pauseSelf(region, campaign, base, error.message);
+        // A render failure (time, memory or size limits) is this message's failure, not the batch's.
+        return { ...base, state: 'failed', reason: (error as Error).message.slice(0, 200) };
+      }
+      const outcome = await this.smtp.send(
+        region,
+        { from: campaign.from_email, to: recipient.email },
+        raw,
+        message.messageId,
+      );
+      answered = this.paceBy(domain, outcome);
+      return this.outcomeOf(region, campaign, base, claim, outcome, message.messageId);
+    } finally {
+      if (pace === 'probe' && !answered) this.pacing.released(domain);
     }
-    const outcome = await this.smtp.send(
-      region,
-      { from: campaign.from_email, to: recipient.email },
-      raw,
-      message.messageId,
-    );
-    return this.outcomeOf(region, campaign, base, claim, outcome, message.messageId);
+  }
+
+  /**
+   * What the relay's answer says of the recipient's domain (R-S10): a throttling answer holds it back, any other
+   * answer about the recipient (taken, bounced, refused for itself) opens it. True when the domain answered.
+   */
+  private paceBy(domain: string, outcome: SmtpOutcome): boolean {
+    if (outcome.kind === 'transient' && outcome.throttle) this.pacing.throttledBy(domain);
+    else if (['accepted', 'hard-bounce', 'soft-bounce', 'failed'].includes(outcome.kind)) this.pacing.accepted(domain);
+    else return false;
+    return true;
   }
 
   /**
@@ -287,7 +312,7 @@ export class BatchSender {
     await this.databases.withTenant(region, campaign.tenant_id, (m) =>
       this.campaigns.pauseWithReason(m, campaign.tenant_id, campaign.id, reason),
     );
-    return { ...base, state: 'pending', reason };
+    return { ...base, state: 'pending', reason, notTried: true };
   }
 
   private plan(campaign: CampaignRow): CampaignPlan {

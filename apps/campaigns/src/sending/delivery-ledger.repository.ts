@@ -15,6 +15,11 @@ export interface DeliveryOutcome {
   state: 'sent' | 'skipped' | 'failed' | 'bounced' | 'unknown' | 'pending';
   reason: string | null;
   messageId: string | null;
+  /**
+   * Handed back without trying the recipient (held for its domain, the campaign paused, the gate unread): the claim
+   * does not count as one of its tries (R-S5's soft bounce after TRANSIENT_TRIES).
+   */
+  notTried?: boolean;
   /** A bounce the relay gave for this recipient, published as `delivery.recorded` with the record (R-S8). */
   delivery?: { outcome: 'hard-bounce' | 'soft-bounce'; status: string | null };
 }
@@ -106,9 +111,10 @@ export class DeliveryLedger {
   async record(m: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
     await m.query(
       `UPDATE campaign_deliveries d SET state = o.state, reason = o.reason,
-         message_id = coalesce(o.message_id, d.message_id), updated_at = now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
-         AS o(campaign_id, contact_id, state, reason, message_id)
+         message_id = coalesce(o.message_id, d.message_id), updated_at = now(),
+         attempts = d.attempts - CASE WHEN o.not_tried THEN 1 ELSE 0 END
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::boolean[])
+         AS o(campaign_id, contact_id, state, reason, message_id, not_tried)
        WHERE d.campaign_id = o.campaign_id AND d.contact_id = o.contact_id AND d.state = 'sending'`,
       [
         outcomes.map((o) => o.campaignId),
@@ -116,6 +122,7 @@ export class DeliveryLedger {
         outcomes.map((o) => o.state),
         outcomes.map((o) => o.reason),
         outcomes.map((o) => o.messageId),
+        outcomes.map((o) => o.notTried ?? false),
       ],
     );
   }

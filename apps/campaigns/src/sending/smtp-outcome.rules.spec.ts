@@ -105,6 +105,19 @@ describe('classifySmtpFailure (R-S5, R-S6)', () => {
     expect(kind(stage, response)).toBe('transient');
   });
 
+  it('R-S10: a 421 or 451 for a recipient throttles its domain; other 4xx and relay-level 421 do not', () => {
+    const throttle = (stage: SmtpStage, response: string) => {
+      const failure = classifySmtpFailure(reply(stage, response));
+      return failure.kind === 'transient' && failure.throttle;
+    };
+    expect(throttle('rcpt', '421 4.7.0 Too many connections from your IP')).toBe(true);
+    expect(throttle('rcpt', '451 4.7.1 Greylisted')).toBe(true);
+    expect(throttle('data', '451 4.3.0 Rate limited, slow down')).toBe(true);
+    expect(throttle('rcpt', '450 4.2.1 mailbox busy')).toBe(false);
+    expect(throttle('connection', '421 Service not available')).toBe(false);
+    expect(throttle('mail-from', '451 4.3.0 temporary sender failure')).toBe(false);
+  });
+
   it('R-S5: without a reply, a failure before the message is a relay failure', () => {
     const facts = { stage: 'connection', replyCode: null, response: null, beforeMessage: true } as const;
     expect(classifySmtpFailure({ ...facts, errorCode: 'ECONNREFUSED' })).toEqual({
@@ -135,7 +148,11 @@ describe('classifySmtpFailure (R-S5, R-S6)', () => {
     if (transient.kind !== 'transient') throw new Error('expected transient');
     expect(afterTransient(transient, 1).kind).toBe('transient');
     expect(afterTransient(transient, TRANSIENT_TRIES - 1).kind).toBe('transient');
-    expect(afterTransient(transient, TRANSIENT_TRIES)).toEqual({ ...transient, kind: 'soft-bounce' });
+    expect(afterTransient(transient, TRANSIENT_TRIES)).toEqual({
+      kind: 'soft-bounce',
+      status: '4.7.1',
+      reason: '451 4.7.1 Greylisted',
+    });
   });
 
   it('the reason is the relay reply, at most 200 characters', () => {

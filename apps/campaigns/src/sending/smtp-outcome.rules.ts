@@ -32,8 +32,11 @@ export type SmtpFailure =
   | { kind: 'failed'; status: string | null; reason: string }
   /** The relay itself refuses us (unreachable, credentials, sender policy, relaying): the campaign pauses. */
   | { kind: 'relay-failure'; status: string | null; reason: string }
-  /** 4xx: try again later, with backoff. */
-  | { kind: 'transient'; status: string | null; reason: string }
+  /**
+   * 4xx: try again later, with backoff. `throttle`: a 421 or 451 for this recipient, which slows its destination
+   * domain alone (R-S10).
+   */
+  | { kind: 'transient'; status: string | null; reason: string; throttle: boolean }
   /** The dialogue broke after the relay may have accepted it: never resent (R-S6). */
   | { kind: 'unknown'; status: null; reason: string };
 
@@ -88,7 +91,11 @@ export function classifySmtpFailure(facts: SmtpFailureFacts): SmtpFailure {
     return { kind: 'unknown', status: null, reason: `${code}: the connection to the relay ended before its answer` };
   }
   const reason = (facts.response ?? String(facts.replyCode)).slice(0, 200);
-  if (facts.replyCode >= 400 && facts.replyCode < 500) return { kind: 'transient', status, reason };
+  if (facts.replyCode >= 400 && facts.replyCode < 500) {
+    const throttle =
+      (facts.replyCode === 421 || facts.replyCode === 451) && (facts.stage === 'rcpt' || facts.stage === 'data');
+    return { kind: 'transient', status, reason, throttle };
+  }
   if (facts.replyCode < 500 || facts.replyCode > 599) return { kind: 'failed', status, reason };
 
   // 5xx from here.
@@ -122,5 +129,5 @@ export function afterTransient(
   failure: Extract<SmtpFailure, { kind: 'transient' }>,
   tries: number,
 ): Extract<SmtpFailure, { kind: 'transient' | 'soft-bounce' }> {
-  return tries >= TRANSIENT_TRIES ? { ...failure, kind: 'soft-bounce' } : failure;
+  return tries >= TRANSIENT_TRIES ? { kind: 'soft-bounce', status: failure.status, reason: failure.reason } : failure;
 }
