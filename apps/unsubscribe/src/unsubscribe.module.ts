@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RecipientLimiter } from '@missive/redis';
 import { TenancyModule } from '@missive/tenancy';
+import { ProviderHooksController } from './hooks/provider-hooks.controller';
+import { ProviderHooksService } from './hooks/provider-hooks.service';
+import { RawBodyModule } from './hooks/raw-body.module';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
 import { BounceMailService } from './inbound/bounce-mail.service';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
@@ -10,11 +13,18 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
 
 /**
  * The unsubscribe service (R-U1..U4): the page and one-click on the link host, inbound mailto, opt-outs; and the
- * VERP mailbox of the same inbound listener, where DSNs and ARF reports come back (R-S8).
+ * VERP mailbox of the same inbound listener, where DSNs and ARF reports come back, and the provider webhooks (R-S8).
  */
 @Module({
-  imports: [TenancyModule],
-  controllers: [UnsubscribeController, UnsubscribeContactConsumer],
-  providers: [OptOutService, AwaitingOptOuts, BounceMailService, InboundSmtpLifecycle, RecipientLimiter],
+  imports: [TenancyModule, RawBodyModule],
+  controllers: [UnsubscribeController, UnsubscribeContactConsumer, ProviderHooksController],
+  providers: [
+    OptOutService,
+    AwaitingOptOuts,
+    BounceMailService,
+    InboundSmtpLifecycle,
+    RecipientLimiter,
+    ProviderHooksService,
+  ],
 })
 export class UnsubscribeModule {}

@@ -176,6 +176,55 @@ export class EnvSchema {
   @Matches(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, { message: 'BOUNCE_DOMAIN must be a domain name' })
   BOUNCE_DOMAIN?: string;
 
+  /**
+   * R-S9: the domain whose SPF record lists Missive's relays, which a tenant's sending domain includes in its own SPF
+   * (`include:…`); default: BOUNCE_DOMAIN, the envelope sender's domain.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/, { message: 'SPF_INCLUDE must be a domain name' })
+  SPF_INCLUDE?: string;
+
+  /**
+   * R-S9: DNS servers that verify sending domains, `ip[:port]` comma-separated (tests point it at a loopback
+   * server); default: the system's resolvers.
+   */
+  @IsOptional()
+  @Matches(/^[0-9A-Fa-f.:[\]]+(,[0-9A-Fa-f.:[\]]+)*$/, { message: 'DNS_RESOLVER must be ip[:port], comma-separated' })
+  DNS_RESOLVER?: string;
+
+  /**
+   * R-S8 provider webhooks (`/hooks/…` on the public port); each route answers 404 while its secret is unset.
+   * SES_TOPIC_ARNS: the SNS topics whose messages are taken (comma-separated; a signature proves only that SNS sent
+   * it, not whose topic). SES_TRUSTED_CERTS: PEM certificates (or a path to a PEM file) that SNS signatures are
+   * checked against instead of fetching SigningCertURL from an amazonaws.com host.
+   */
+  @IsOptional()
+  @Matches(/^arn:[^,\s]+(,arn:[^,\s]+)*$/, { message: 'SES_TOPIC_ARNS must be comma-separated SNS topic ARNs' })
+  SES_TOPIC_ARNS?: string;
+
+  @IsOptional()
+  @IsString()
+  SES_TRUSTED_CERTS?: string;
+
+  /** SendGrid's "verification key": base64 DER (as its console shows it) or PEM, an ECDSA P-256 public key. */
+  @IsOptional()
+  @IsString()
+  SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  POSTMARK_WEBHOOK_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'POSTMARK_WEBHOOK_PASSWORD must be at least 16 characters' })
+  POSTMARK_WEBHOOK_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'MAILGUN_WEBHOOK_SIGNING_KEY must be at least 16 characters' })
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'SUPPORT_BOOTSTRAP_TOKEN must be at least 16 characters' })

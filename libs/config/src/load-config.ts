@@ -33,6 +33,36 @@ function keyPairs(list: string): { kid: string; secret: string }[] {
   });
 }
 
+/** The provider webhooks' settings (R-S8); SES_TRUSTED_CERTS is PEM text or a PEM file's path, read here once. */
+function providerHooks(schema: EnvSchema, problems: string[]): MissiveConfig['providerHooks'] {
+  let trustedCerts: string[] | null = null;
+  const certs = schema.SES_TRUSTED_CERTS;
+  if (certs) {
+    let pem = certs.replace(/\\n/g, '\n');
+    if (!pem.includes('-----BEGIN')) {
+      try {
+        pem = readFileSync(certs, 'utf8');
+      } catch {
+        problems.push(`SES_TRUSTED_CERTS cannot be read (${certs})`);
+      }
+    }
+    trustedCerts = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!trustedCerts) problems.push('SES_TRUSTED_CERTS must hold PEM certificates');
+  }
+  if (trustedCerts && !schema.SES_TOPIC_ARNS) problems.push('SES_TRUSTED_CERTS needs SES_TOPIC_ARNS');
+  if (Boolean(schema.POSTMARK_WEBHOOK_USER) !== Boolean(schema.POSTMARK_WEBHOOK_PASSWORD))
+    problems.push('POSTMARK_WEBHOOK_USER and POSTMARK_WEBHOOK_PASSWORD must be set together');
+  return {
+    ses: schema.SES_TOPIC_ARNS ? { topicArns: schema.SES_TOPIC_ARNS.split(','), trustedCerts } : null,
+    sendgridPublicKey: schema.SENDGRID_WEBHOOK_PUBLIC_KEY ?? null,
+    postmark:
+      schema.POSTMARK_WEBHOOK_USER && schema.POSTMARK_WEBHOOK_PASSWORD
+        ? { user: schema.POSTMARK_WEBHOOK_USER, password: schema.POSTMARK_WEBHOOK_PASSWORD }
+        : null,
+    mailgunSigningKey: schema.MAILGUN_WEBHOOK_SIGNING_KEY ?? null,
+  };
+}
+
 /**
  * TRUSTED_PROXIES as Fastify's `trustProxy` takes it: each entry an IP address or a CIDR range (prefix within the
  * address's length); anything else is named as a problem.
@@ -233,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
   }
   const dkim = dkimOptions(schema, problems);
   const proxies = trustedProxies(schema.TRUSTED_PROXIES, problems);
+  const hooks = providerHooks(schema, problems);
   const regions = schema.REGIONS.split(',') as Region[];
   const kafkaSecurityByRegion = {
     NA: kafkaSecurity(schema, 'NA', regions.includes('NA'), problems),
@@ -286,6 +317,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       bounceDomain: schema.BOUNCE_DOMAIN ?? new URL(schema.PUBLIC_BASE_URL).hostname,
       dkim,
     },
+    sendingDomains: {
+      spfInclude: schema.SPF_INCLUDE ?? schema.BOUNCE_DOMAIN ?? new URL(schema.PUBLIC_BASE_URL).hostname,
+      dnsServers: schema.DNS_RESOLVER ? schema.DNS_RESOLVER.split(',') : null,
+    },
     support: {
       bootstrapToken: schema.SUPPORT_BOOTSTRAP_TOKEN ?? null,
       bootstrapRegion: schema.SUPPORT_BOOTSTRAP_REGION as Region,
@@ -293,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       retireBootstrapOnAdmin: production,
     },
     purge: { sweepIntervalMs: schema.PURGE_SWEEP_INTERVAL_MS, batchSize: schema.PURGE_BATCH_SIZE },
+    providerHooks: hooks,
     audit: {
       chainKeys: schema.AUDIT_CHAIN_KEYS ? keyPairs(schema.AUDIT_CHAIN_KEYS) : [DEV_AUDIT_CHAIN_KEY],
       anchorIntervalMs: schema.AUDIT_ANCHOR_INTERVAL_MS,

@@ -51,6 +51,8 @@ export abstract class MissiveConfig {
     /** DKIM signing of outgoing campaign messages (R-S5), or null. */
     dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   };
+  /** R-S9: what a sending domain's SPF record includes, and the DNS servers its verification asks (null: the system's). */
+  abstract readonly sendingDomains: { spfInclude: string; dnsServers: string[] | null };
   /**
    * R-A1: SUPPORT_BOOTSTRAP_TOKEN stands for an admin of `bootstrapRegion` for `bootstrapTtlSeconds` after start;
    * with `retireBootstrapOnAdmin` (production) no longer once an active admin staff token of that region exists.
@@ -62,6 +64,13 @@ export abstract class MissiveConfig {
     retireBootstrapOnAdmin: boolean;
   };
   abstract readonly purge: { sweepIntervalMs: number; batchSize: number };
+  /** R-S8: the provider webhooks' secrets; null turns that provider's route off (404). */
+  abstract readonly providerHooks: {
+    ses: { topicArns: string[]; trustedCerts: string[] | null } | null;
+    sendgridPublicKey: string | null;
+    postmark: { user: string; password: string } | null;
+    mailgunSigningKey: string | null;
+  };
   /** R-A3: the audit chain's HMAC keys (the first signs; never stored in the database) and the anchoring interval. */
   abstract readonly audit: { chainKeys: { kid: string; secret: string }[]; anchorIntervalMs: number };
   /** R-C3: per regime, the age under which a contact is refused and never mailed (MINIMUM_AGE_NA / _EEA). */
