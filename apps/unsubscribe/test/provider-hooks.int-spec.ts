@@ -277,6 +277,14 @@ describe('R-S8: provider webhooks (SES/SNS, SendGrid, Postmark, Mailgun) feed de
     expect(count(after.text, 'ses') - count(before.text, 'ses')).toBe(1);
   });
 
+  it('R-S8, R-X6: a body over 1 MB is refused with 413 before any signature work', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    const answers = await Promise.all(['ses', 'sendgrid', 'postmark', 'mailgun'].map((p) => post(p, big)));
+    expect(answers.map((a) => [a.status, (a.body as { error?: string }).error])).toEqual(
+      answers.map(() => [413, 'payload_too_large']),
+    );
+  });
+
   it('R-S8: an SNS subscription confirmation is acknowledged and its SubscribeURL is not fetched', async () => {
     const { Signature: _s, SignatureVersion: _v, ...confirmation } = fixtureJson('sns-subscription-confirmation.json');
     const signed = sns.sign({ ...confirmation, TopicArn: TOPIC, SigningCertURL: CERT_URL }, '1');
