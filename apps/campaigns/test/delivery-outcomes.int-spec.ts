@@ -230,6 +230,24 @@ describe('R-S8: the contacts service owns bounced, from the relay to every send 
     });
     const suppressions = (await api<{ items: { email: string; reason: string }[] }>('GET', '/v1/suppressions')).body;
     expect(suppressions.items).toContainEqual(expect.objectContaining({ email: full, reason: 'bounced' }));
+
+    // A resubscribe starts the count again: one more soft bounce does not bounce the contact.
+    const back = await api<Contact>('POST', `/v1/contacts/${contact.id}/resubscribe`, {
+      consent: { givenAt: '2026-03-01T10:00:00Z', source: 'preference-centre' },
+    });
+    expect(back.body.status).toBe('active');
+    await waitFor(async () => (await projection(contact.id)) === 'active', { what: 'the projection to follow' });
+    await sendAndFinish(list);
+    await waitFor(
+      async () =>
+        (
+          await adminQuery<{ n: number }>(db, 'SELECT cardinality(soft_bounces) AS n FROM contacts WHERE id = $1', [
+            contact.id,
+          ])
+        )[0].n === 1,
+      { what: 'the soft bounce after the resubscribe to be counted', timeoutMs: 10000 },
+    );
+    expect((await api<Contact>('GET', `/v1/contacts/${contact.id}`)).body.status).toBe('active');
     relay.script = {};
   }, 90000);
 });

@@ -174,7 +174,7 @@ export class ContactsRepository {
 
   /**
    * R-U4, R-S8: a resubscribe's new state with its new consent record (the history trigger records the grant, R-C2);
-   * the consent is now the lawful basis. Returns the row.
+   * the consent is now the lawful basis, and the soft bounces counted before it are forgotten. Returns the row.
    */
   async resubscribe(
     m: EntityManager,
@@ -184,7 +184,7 @@ export class ContactsRepository {
   ): Promise<ContactRow> {
     const result: unknown = await m.query(
       `UPDATE contacts c SET status = $3, lists = $4::text[], lists_left = $5::text[], consent = $6::jsonb,
-         lawful_basis = 'consent', updated_at = now()
+         lawful_basis = 'consent', soft_bounces = '{}', updated_at = now()
        WHERE c.tenant_id = $1 AND c.id = $2
        RETURNING ${SELECT_COLUMNS}`,
       [tenantId, id, change.status, change.lists, change.listsLeft, JSON.stringify(change.consent)],
