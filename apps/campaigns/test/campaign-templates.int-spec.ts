@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { adminQuery } from '@missive/testing';
 import { DevMailSink } from '@missive/dev-mail';
 import {
   createTestTenant,
@@ -17,6 +18,8 @@ describe('campaign templates, preview and test sends (API.md POST /v1/campaigns,
   let services: TestServices;
   let t: TestTenant;
   let other: TestTenant;
+  let ada: string;
+  let otherContact: string;
 
   beforeAll(async () => {
     await sink.start();
@@ -29,10 +32,10 @@ describe('campaign templates, preview and test sends (API.md POST /v1/campaigns,
       createTestTenant(services, { region: 'NA' }),
       createTestTenant(services, { region: 'NA' }),
     ]);
-    await seedContacts(services, t.tenant, [
+    [ada] = await seedContacts(services, t.tenant, [
       { email: 'ada@example.com', firstName: 'Ada <b>', attributes: { plan: 'gold' }, trackingConsent: true },
     ]);
-    await seedContacts(services, other.tenant, [{ email: 'other@example.com', firstName: 'Other' }]);
+    [otherContact] = await seedContacts(services, other.tenant, [{ email: 'other@example.com', firstName: 'Other' }]);
   }, 120000);
 
   afterAll(async () => {
@@ -128,5 +131,90 @@ describe('campaign templates, preview and test sends (API.md POST /v1/campaigns,
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: 'invalid_input', details: [{ field }] });
     }
+  });
+
+  /** What the tenant's books hold for a campaign: ledger rows and outbox events naming it, and its report. */
+  async function books(id: string) {
+    const [ledger] = await adminQuery<{ n: number }>(
+      'NA',
+      'SELECT count(*)::int AS n FROM campaign_deliveries WHERE campaign_id = $1',
+      [id],
+    );
+    const report = (await api('GET', `/v1/campaigns/${id}/report`)).body;
+    const [campaignRow] = await adminQuery<{ status: string }>('NA', 'SELECT status FROM campaigns WHERE id = $1', [
+      id,
+    ]);
+    return { ledger: ledger.n, report, status: campaignRow.status };
+  }
+
+  it('API.md: preview renders the campaign as that contact gets it (escaped fields, attributes, unsubscribe link); nothing sent or recorded', async () => {
+    const created = await api('POST', '/v1/campaigns', campaign());
+    const before = await books(created.body.id);
+    const mailBefore = sink.list().length;
+    const res = await api('POST', `/v1/campaigns/${created.body.id}/preview`, { contactId: ada });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['html', 'subject', 'text']);
+    expect(res.body.subject).toBe('Hello Ada <b>');
+    expect(res.body.html).toContain('<p>Hi Ada &lt;b&gt;, plan gold. <a href="https://shop.example/sale">Sale</a>');
+    expect(res.body.html).toMatch(/href="http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9_-]+"/);
+    // Plain links and no pixel, even for a contact who consented to tracking: looking records nothing.
+    expect(res.body.html).not.toContain('/t/o/');
+    expect(res.body.html).not.toContain('/t/c/');
+    expect(res.body.text).toMatch(/^Hi Ada <b>\n\nUnsubscribe: http/);
+    expect(sink.list().length).toBe(mailBefore);
+    expect(await books(created.body.id)).toEqual(before);
+    expect(before).toMatchObject({ ledger: 0, status: 'draft' });
+
+    // Another tenant's contact, an unknown one, another tenant's campaign, a bad body.
+    expect((await api('POST', `/v1/campaigns/${created.body.id}/preview`, { contactId: otherContact })).status).toBe(
+      404,
+    );
+    expect((await api('POST', `/v1/campaigns/${created.body.id}/preview`, { contactId: randomUUID() })).status).toBe(
+      404,
+    );
+    const foreign = await api('POST', `/v1/campaigns/${created.body.id}/preview`, { contactId: otherContact }, other);
+    expect(foreign.status).toBe(404);
+    const bad = await api('POST', `/v1/campaigns/${created.body.id}/preview`, { contactId: 'ada' });
+    expect(bad).toMatchObject({ status: 400, body: { details: [{ field: 'contactId' }] } });
+  });
+
+  it('API.md: a test send reaches only the given addresses, marked [Test] and X-Missive-Test: 1, untracked, and leaves the report unchanged', async () => {
+    const created = await api('POST', '/v1/campaigns', campaign());
+    const id = created.body.id;
+    const before = await books(id);
+    const stamp = Date.now();
+    const to = [`qa1-${stamp}@test.example`, `QA2-${stamp}@Test.example`];
+    const res = await api('POST', `/v1/campaigns/${id}/test`, { emails: to, contactId: ada });
+    expect(res.status).toBe(202);
+    expect(res.body.results).toEqual([
+      { email: to[0], accepted: true },
+      { email: to[1].toLowerCase(), accepted: true },
+    ]);
+    const arrived = sink.list().filter((m) => m.to.some((r) => r.includes(`-${stamp}@`)));
+    expect(arrived.map((m) => m.to[0]).sort()).toEqual([to[0], to[1].toLowerCase()].sort());
+    for (const m of arrived) {
+      const head = m.raw.slice(0, m.raw.indexOf('\r\n\r\n')).replace(/\r\n(?=[ \t])/g, '');
+      expect(head).toMatch(/^Subject: \[Test\] Hello Ada <b>$/m);
+      expect(head).toMatch(/^X-Missive-Test: 1$/m);
+      expect(head).toMatch(/^List-Unsubscribe: </m);
+      expect(m.raw).toContain('https://shop.example/sale');
+      expect(m.raw).not.toMatch(/\/t\/[oc]\//);
+      // Nobody else: the contact whose fields it used gets nothing.
+      expect(m.to).not.toContain('ada@example.com');
+    }
+    expect(sink.list().some((m) => m.to.includes('ada@example.com'))).toBe(false);
+    expect(await books(id)).toEqual(before);
+
+    // Without a contact the address alone fills the fields; 11 addresses, or another tenant's campaign, are refused.
+    const plain = await api('POST', `/v1/campaigns/${id}/test`, { emails: [`qa3-${stamp}@test.example`] });
+    expect(plain.status).toBe(202);
+    const third = sink.list().find((m) => m.to.includes(`qa3-${stamp}@test.example`));
+    expect(third?.raw).toMatch(/^Subject: \[Test\] Hello$/m);
+    const eleven = Array.from({ length: 11 }, (_, i) => `n${i}@test.example`);
+    expect((await api('POST', `/v1/campaigns/${id}/test`, { emails: eleven })).status).toBe(400);
+    expect((await api('POST', `/v1/campaigns/${id}/test`, { emails: [`x-${stamp}@test.example`] }, other)).status).toBe(
+      404,
+    );
+    expect(sink.list().some((m) => m.to.includes(`x-${stamp}@test.example`))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, TenantApi, type TenantContext } from '@missive/tenancy';
 import { ReportService } from '../reports/report.service';
 import { CAMPAIGN_BODY_LIMIT } from './campaign-body-limit';
+import { CampaignPreviewService } from './campaign-preview.service';
 import { CampaignService } from './campaign.service';
 import { campaignResponse } from './dto/campaign.response';
 import { CreateCampaignDto } from './dto/create-campaign.dto';
@@ -15,6 +16,7 @@ export class CampaignController {
   constructor(
     private readonly campaigns: CampaignService,
     private readonly reports: ReportService,
+    private readonly previews: CampaignPreviewService,
   ) {}
 
   @Post()
@@ -45,6 +47,28 @@ export class CampaignController {
   @ApiOperation({ summary: 'Aggregate, anonymous report (R-S7)' })
   report(@CurrentTenant() tenant: TenantContext, @Param('id', ParseUUIDPipe) id: string) {
     return this.reports.report(tenant, id);
+  }
+
+  @Post(':id/preview')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The campaign as one contact would get it: `{subject, html, text}`; nothing sent' })
+  preview(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+  ) {
+    return this.previews.preview(tenant, id, body);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send the campaign to up to 10 addresses, marked as a test, not counted in the report' })
+  test(
+    @CurrentTenant() tenant: TenantContext,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+  ) {
+    return this.previews.test(tenant, id, body);
   }
 
   @Post(':id/send')

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { keysetAtSql, queryRows, type KeysetPosition } from '@missive/database';
+import type { RecipientRow } from '../sending/gate-state.repository';
 import type { CampaignLink } from '../sending/link-plan';
 import type { CampaignStatus } from './campaign.rules';
 
@@ -111,6 +112,17 @@ export class CampaignRepository {
       [tenantId, id, reason],
     );
     return rows.length > 0;
+  }
+
+  /** One contact of the campaigns projection as a message would render it (preview, test send). */
+  async findRecipient(m: EntityManager, tenantId: string, contactId: string): Promise<RecipientRow | null> {
+    const rows: RecipientRow[] = await m.query(
+      `SELECT contact_id, email, region, lawful_basis, status, consent_withdrawn, objected, tracking_consent,
+         birth_date, variables
+       FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = $2`,
+      [tenantId, contactId],
+    );
+    return rows[0] ?? null;
   }
 
   /** The lists of `wanted` that no contact of the tenant is on (an audience naming them is refused). */
