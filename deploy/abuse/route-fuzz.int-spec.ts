@@ -8,6 +8,7 @@ import {
   createTestTenant,
   fuzzSettings,
   http,
+  registeredRoutes,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
   type TestServices,
@@ -72,22 +73,9 @@ function skipReason(route: Route): string | null {
   return null;
 }
 
-/**
- * Every method and path Fastify's router holds. `printRoutes()` draws the radix tree, one node a line, its methods
- * in brackets; a route is the concatenation of the nodes from the root to it. (`commonPrefix: false` would read
- * easier, but it folds `/t/o/*` and `/t/c/*` into one `*` node.)
- */
-function registeredRoutes(fastify: FastifyInstance, listener: Listener): Route[] {
-  const routes: Route[] = [];
-  const parts: string[] = [];
-  for (const line of fastify.printRoutes().split('\n')) {
-    const node = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!node) continue;
-    parts.length = node[1].length / 4;
-    parts.push(node[2]);
-    for (const method of node[3]?.split(', ') ?? []) routes.push({ listener, method, path: parts.join('') });
-  }
-  return routes;
+/** Every route Fastify's router holds on one listener (the shared reader in libs/testing). */
+function routesOf(fastify: FastifyInstance, listener: Listener): Route[] {
+  return registeredRoutes(fastify).map((route) => ({ listener, ...route }));
 }
 
 // ---- what the routes take, from the OpenAPI document --------------------------------------------------------
@@ -603,7 +591,8 @@ describe('R-X2, R-X6: every route under fuzzing answers 2xx or 4xx, never a 5xx 
     const theirs = await seedTenant(services, other);
     const staff = await http('POST', `${services.supportUrl}/internal/v1/staff-tokens`, {
       token: TEST_BOOTSTRAP_TOKEN,
-      body: { name: 'fuzzed staff', role: 'support', region: 'NA' },
+      // The bootstrap admin is EEA staff: it issues EEA staff tokens only (R-A1).
+      body: { name: 'fuzzed staff', role: 'support', region: 'EEA' },
     });
     const ids = (key: keyof typeof mine) => [...mine[key], ...theirs[key]];
     const claims = {
@@ -643,7 +632,7 @@ describe('R-X2, R-X6: every route under fuzzing answers 2xx or 4xx, never a 5xx 
       const figures: string[] = [];
       for (const [listener, fastify] of listeners) {
         const doc = (await fastify.inject({ method: 'GET', url: '/docs-json' })).json<OpenApi>();
-        const routes = registeredRoutes(fastify, listener);
+        const routes = routesOf(fastify, listener);
         // The tree was read right: Fastify knows every route read from it, and it holds every documented route.
         for (const route of routes)
           expect([route, fastify.hasRoute({ method: route.method, url: route.path })]).toEqual([route, true]);
@@ -835,6 +824,7 @@ async function seedTenant(services: TestServices, t: TestTenant) {
   const request = await api('POST', '/v1/privacy-requests', { body: { type: 'access', email } });
   await http('POST', `${services.supportUrl}/internal/v1/incidents`, {
     token: TEST_BOOTSTRAP_TOKEN,
+    headers: { 'x-justification': 'seeding the route fuzz' }, // an NA tenant, the EEA bootstrap admin (R-A1)
     body: { tenantIds: [t.tenant.id], summary: 'fuzzed incident', detectedAt: new Date().toISOString() },
   });
   const notices = await api('GET', '/v1/notices', {});

@@ -1,7 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '@missive/tenancy';
-import { StaffApi } from '../staff/staff-api.decorators';
+import { CurrentStaffCall, StaffApi } from '../staff/staff-api.decorators';
+import type { StaffCall } from '../staff/staff-call';
+import { TenantAccess } from '../tenants/tenant-access';
 import { AuditEntriesDto, AuditQuery, AuditVerificationDto } from './dto/audit.dto';
 
 const DEFAULT_LIMIT = 100;
@@ -11,12 +13,16 @@ const DEFAULT_LIMIT = 100;
 @StaffApi()
 @Controller('internal/v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly access: TenantAccess,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: AuditEntriesDto })
-  async list(@Query() query: AuditQuery): Promise<AuditEntriesDto> {
-    const entries = await this.audit.list({ tenantId: query.tenantId, limit: query.limit ?? DEFAULT_LIMIT });
+  async list(@CurrentStaffCall() call: StaffCall, @Query() query: AuditQuery): Promise<AuditEntriesDto> {
+    const scope = await this.access.auditScope(call, query.tenantId);
+    const entries = await this.audit.list({ ...scope, limit: query.limit ?? DEFAULT_LIMIT });
     return {
       entries: entries.map((e) => ({
         id: Number(e.id),
@@ -36,6 +42,6 @@ export class AuditController {
   @ApiOkResponse({ type: AuditVerificationDto })
   async verify(): Promise<AuditVerificationDto> {
     const result = await this.audit.verify();
-    return result.ok ? result : { ok: false, brokenAt: Number(result.brokenAt) };
+    return result.ok ? result : { ok: false, brokenAt: Number(result.brokenAt), reason: result.reason };
   }
 }

@@ -15,7 +15,7 @@ import {
   type LifecycleDecision,
   type LifecycleFacts,
 } from '@missive/tenancy';
-import type { StaffCall } from '../staff/staff-call';
+import { justificationOf, type StaffCall } from '../staff/staff-call';
 import { actorOf } from '../staff/staff.rules';
 import type { LegalHoldDto, PurgeCertificateDto, TerminationDto } from './dto/lifecycle.dto';
 import type { TenantDto } from './dto/tenant.dto';
@@ -103,6 +103,7 @@ export class TenantLifecycleService {
       completedAt: purge.completedAt.toISOString(),
       deleted: purge.deleted,
       deletedAfterCompletion: purge.leftoversDeleted,
+      ...(purge.auditHead ? { auditHead: purge.auditHead } : {}),
     };
   }
 
@@ -128,7 +129,13 @@ export class TenantLifecycleService {
       };
       const { tenant: changed, details } = await apply(m, facts);
       await this.audit.append(
-        { actor: actorOf(call.staff), action, tenantId: id, crossRegion: call.crossRegion, details },
+        {
+          actor: actorOf(call.staff),
+          action,
+          tenantId: id,
+          crossRegion: call.crossRegion,
+          details: { ...details, ...justificationOf(call) },
+        },
         m,
       );
       const data: TenantChangedV1 = {
