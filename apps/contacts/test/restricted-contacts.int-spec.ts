@@ -135,7 +135,13 @@ describe('restricted contacts are not changed by imports or engagement (R-D1)', 
       { what: 'tracking to block the contact', timeoutMs: 30000 },
     );
 
-    const campaignId = randomUUID();
+    // A campaign of the tenant: the campaigns service keeps counts only for its tenant's own campaigns (R-T1).
+    const campaign = await http<{ id: string }>('POST', url('/v1/campaigns'), {
+      token: t.apiKey,
+      body: { name: 'R', subject: 's', fromEmail: 'news@shop.example', html: '<p>x</p>', audience: { tags: ['r'] } },
+    });
+    expect(campaign.status).toBe(201);
+    const campaignId = campaign.body.id;
     const pixel = await fetch(url(`/t/o/${openToken(t.tenant.id, campaignId, contact.id)}`), {
       headers: { 'user-agent': CHROME },
     });

@@ -37,6 +37,15 @@ describe('engagement counts from tracking to the campaigns report (R-K4, R-S7)',
   const campaignId = randomUUID();
   const [ann, bob] = [randomUUID(), randomUUID()];
 
+  /** A campaign row as the campaigns service holds it: it keeps counts only for its tenant's campaigns (R-T1). */
+  const createCampaign = (id: string) =>
+    adminQuery(
+      NA,
+      `INSERT INTO campaigns (id, tenant_id, name, subject, from_email, html, audience, status)
+       VALUES ($1, $2, 'E', 's', 'news@shop.example', '<p>x</p>', '{"tags": ["e"]}', 'sent')`,
+      [id, tenantId],
+    );
+
   const start = async () => {
     services = await startTestServices([trackingService, campaignsService], { LINK_TOKEN_KEYS, DATA_DIR: dataDir });
     return services;
@@ -94,6 +103,7 @@ describe('engagement counts from tracking to the campaigns report (R-K4, R-S7)',
     });
 
   it('R-S7, R-K4: unique counts hold across batches and a restart; replayed and late counts change nothing', async () => {
+    await createCampaign(campaignId);
     let s = await start();
     const annOpens = hit(ann, 'open', false);
     // Batch 1: Apple's proxy fetches both pixels, Ann opens and clicks.
@@ -118,6 +128,7 @@ describe('engagement counts from tracking to the campaigns report (R-K4, R-S7)',
     // A late count of an older revision (a replay from the topic), then a marker of another campaign in the same
     // partition: once the marker is stored, the late count was handled, and left the newer counts alone.
     const marker = randomUUID();
+    await createCampaign(marker);
     const counted = (campaign: string, rev: number): EventEnvelope<CampaignEngagementCountedV1> =>
       envelope(CAMPAIGN_ENGAGEMENT_COUNTED, tenantId, {
         campaignId: campaign,
