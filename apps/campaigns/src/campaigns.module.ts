@@ -5,6 +5,7 @@ import { TenancyModule } from '@missive/tenancy';
 import { ContactProjectionConsumer } from './audience/contact-projection.consumer';
 import { ProjectionFreshness } from './audience/projection-freshness';
 import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
+import { CampaignPreviewService } from './campaigns/campaign-preview.service';
 import { CampaignController } from './campaigns/campaign.controller';
 import { CampaignService } from './campaigns/campaign.service';
 import { EngagementCountedConsumer } from './reports/engagement-counted.consumer';
@@ -20,13 +21,24 @@ import { SendRateLimiter } from './sending/send-rate-limiter';
 import { SendWindow } from './sending/send-window';
 import { SendWorker } from './sending/send.worker';
 import { SmtpSender } from './sending/smtp-sender';
+import { DnsTxtLookup } from './sending-domains/dns-txt-lookup';
+import { SendingDomainKeys } from './sending-domains/sending-domain-keys';
+import { SendingDomainController } from './sending-domains/sending-domain.controller';
+import { SendingDomainService } from './sending-domains/sending-domain.service';
 
 /** The campaigns service (R-S1..S7): API, contact projection, send pipeline, reports. */
 @Module({
   imports: [TenancyModule],
-  controllers: [CampaignController, ContactProjectionConsumer, EngagementCountedConsumer, DeliveryFeedbackConsumer],
+  controllers: [
+    CampaignController,
+    SendingDomainController,
+    ContactProjectionConsumer,
+    EngagementCountedConsumer,
+    DeliveryFeedbackConsumer,
+  ],
   providers: [
     CampaignService,
+    CampaignPreviewService,
     ProjectionFreshness,
     ReportService,
     EngagementCountsRepository,
@@ -39,6 +51,9 @@ import { SmtpSender } from './sending/smtp-sender';
     SendRateLimiter,
     SendWindow,
     SmtpSender,
+    SendingDomainService,
+    SendingDomainKeys,
+    DnsTxtLookup,
   ],
 })
 export class CampaignsModule implements NestModule {

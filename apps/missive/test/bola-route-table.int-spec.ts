@@ -18,7 +18,7 @@ import {
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
-import { clickToken, LINK_TOKEN_KEYS, openToken, signer } from '../../tracking/test/tracking-fixtures';
+import { CHROME, clickToken, LINK_TOKEN_KEYS, openToken, signer } from '../../tracking/test/tracking-fixtures';
 import { ALL_SERVICES } from '../src/all-services';
 
 /**
@@ -40,6 +40,7 @@ interface Ids {
   privacyRequestId: string;
   noticeId: string;
   suppressedEmail: string;
+  sendingDomain: string;
 }
 
 interface Call {
@@ -108,6 +109,19 @@ const ROUTE_TABLE: Record<string, Case | Exempt> = {
   'GET /v1/imports/:id': api('GET', (i) => `/v1/imports/${i.importId}`, undefined, 200),
   'GET /v1/campaigns/:id': api('GET', (i) => `/v1/campaigns/${i.campaignId}`, undefined, 200),
   'GET /v1/campaigns/:id/report': api('GET', (i) => `/v1/campaigns/${i.campaignId}/report`, undefined, 200),
+  'POST /v1/campaigns/:id/preview': {
+    status: 404,
+    why: API_404,
+    call: (i, c) => ({
+      method: 'POST',
+      path: `/v1/campaigns/${i.campaignId}/preview`,
+      apiKey: c.apiKey,
+      body: { contactId: i.contactId },
+    }),
+  },
+  'POST /v1/campaigns/:id/test': api('POST', (i) => `/v1/campaigns/${i.campaignId}/test`, {
+    emails: ['bola-test@example.com'],
+  }),
   'POST /v1/campaigns/:id/send': api('POST', (i) => `/v1/campaigns/${i.campaignId}/send`),
   'POST /v1/campaigns/:id/pause': api('POST', (i) => `/v1/campaigns/${i.campaignId}/pause`),
   'POST /v1/campaigns/:id/resume': api('POST', (i) => `/v1/campaigns/${i.campaignId}/resume`),
@@ -119,6 +133,8 @@ const ROUTE_TABLE: Record<string, Case | Exempt> = {
     reason: 'bola sweep',
   }),
   'GET /v1/notices/:id': api('GET', (i) => `/v1/notices/${i.noticeId}`, undefined, 200),
+  'POST /v1/sending-domains/:domain/verify': api('POST', (i) => `/v1/sending-domains/${i.sendingDomain}/verify`),
+  'DELETE /v1/sending-domains/:domain': api('DELETE', (i) => `/v1/sending-domains/${i.sendingDomain}`),
   'GET /u/:token': {
     status: 200,
     why: UNSUBSCRIBE_200,
@@ -294,6 +310,8 @@ describe('R-T1: every public route with an id, called by another tenant, answers
     expect(imported.status).toBe(202);
     const suppressedEmail = `suppressed-${a.tenant.id}@example.com`;
     expect((await asA('POST', '/v1/suppressions', { email: suppressedEmail })).status).toBe(201);
+    const sendingDomain = `bola-${a.tenant.id}.example`;
+    expect((await asA('POST', '/v1/sending-domains', { domain: sendingDomain })).status).toBe(201);
     const referral = await staff(`/tenants/${a.tenant.id}/privacy-referrals`, {
       type: 'erasure',
       receivedAt: new Date().toISOString(),
@@ -332,6 +350,7 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       privacyRequestId,
       noticeId: notice.id,
       suppressedEmail,
+      sendingDomain,
     };
   }
 
@@ -358,7 +377,13 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       const res = await send(row.call(ids, a));
       snapshot[`api ${key}`] = `${res.status} ${res.text}`;
     }
-    for (const path of ['/v1/suppressions', '/v1/privacy-requests', '/v1/notices', `/v1/contacts?email=${aEmail}`]) {
+    for (const path of [
+      '/v1/suppressions',
+      '/v1/privacy-requests',
+      '/v1/notices',
+      '/v1/sending-domains',
+      `/v1/contacts?email=${aEmail}`,
+    ]) {
       const res = await asA('GET', path);
       snapshot[`api GET ${path}`] = `${res.status} ${res.text}`;
     }
@@ -445,6 +470,7 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       privacyRequestId: randomUUID(),
       noticeId: randomUUID(),
       suppressedEmail: `missing-${randomUUID()}@example.com`,
+      sendingDomain: `missing-${randomUUID()}.example`,
     };
     const table: string[] = [];
     const wrong: string[] = [];
@@ -470,6 +496,20 @@ describe('R-T1: every public route with an id, called by another tenant, answers
     // The hit path and the outbox are asynchronous: a change made through them would land within a couple of seconds.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await snapshotOfA()).toEqual(before);
+
+    // A's own open still reaches A's report: nothing B sent (a hit counted under B for A's campaign id, in the same
+    // stream of events as A's) left a consumer stuck on a write that row-level security refuses.
+    const report = async () => (await asA('GET', `/v1/campaigns/${ids.campaignId}/report`)).body as { opens: number };
+    const opensBefore = (await report()).opens;
+    const pixel = await fetch(`${services.publicUrl}/t/o/${recipientToken('open', ids, a)}`, {
+      headers: { 'user-agent': CHROME },
+    });
+    expect(pixel.status).toBe(200);
+    await waitFor(async () => (await report()).opens === opensBefore + 1, {
+      what: "A's own open in A's report",
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    });
   });
 
   it("R-T1: B's opt-out through a token naming A's campaign counts in no report of A's, nor holds back B's own", async () => {

@@ -7,6 +7,7 @@ import { Databases } from '@missive/database';
 import { Metrics } from '@missive/observability';
 import { LinkTokenSigner } from '@missive/tokens';
 import { CampaignRepository, type CampaignRow } from '../campaigns/campaign.repository';
+import { SendingDomainKeys, type DkimKey } from '../sending-domains/sending-domain-keys';
 import { isSendable } from '../campaigns/campaign.rules';
 import {
   compileTemplates,
@@ -44,6 +45,8 @@ export interface BatchResult {
 interface CampaignPlan {
   templates: CampaignTemplates;
   skeleton: MimeSkeleton;
+  /** The key of the tenant's verified sending domain of the From address (R-S9), read again every batch. */
+  dkim?: DkimKey;
 }
 
 /**
@@ -78,8 +81,13 @@ export class BatchSender {
     private readonly rate: SendRateLimiter,
     private readonly window: SendWindow,
     private readonly metrics: Metrics,
+    private readonly domainKeys: SendingDomainKeys,
   ) {
-    this.renderer = new MessageRenderer(new LinkTokenSigner(config.linkTokenKeys), config.http.publicBaseUrl);
+    this.renderer = new MessageRenderer(
+      new LinkTokenSigner(config.linkTokenKeys),
+      config.http.publicBaseUrl,
+      config.smtp.bounceDomain,
+    );
     this.minimumAges = config.minimumAges;
   }
 
@@ -92,6 +100,7 @@ export class BatchSender {
     // Sending again (resumed): its template and its relay get another chance.
     this.selfPaused.delete(campaign.id);
     const plan = this.plan(campaign);
+    plan.dkim = await this.domainKeys.forSender(region, tenantId, campaign.from_email);
 
     let next = 0;
     let transient = 0;
@@ -227,9 +236,10 @@ export class BatchSender {
       }
       const outcome = await this.smtp.send(
         region,
-        { from: campaign.from_email, to: recipient.email },
+        { from: message.returnPath, to: recipient.email },
         raw,
         message.messageId,
+        plan.dkim,
       );
       answered = this.paceBy(domain, outcome);
       return this.outcomeOf(region, campaign, base, claim, outcome, message.messageId);

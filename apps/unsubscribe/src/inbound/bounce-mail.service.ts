@@ -1,14 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { MissiveConfig } from '@missive/config';
-import { DELIVERY_RECORDED, type DeliveryRecordedV1 } from '@missive/contracts';
+import { DELIVERY_RECORDED, type DeliveryRecordedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
 import { TenantStates } from '@missive/tenancy';
 import { expectKind, LinkTokenSigner, tokenFromMessageId, type LinkTokenClaims } from '@missive/tokens';
 import { readFeedback } from './bounce-mail.parser';
-import type { FeedbackFinding, FeedbackReport } from './bounce-mail.rules';
+import type { FeedbackReport } from './bounce-mail.rules';
+import { GroupCommit } from './group-commit';
 
 export type BounceClaims = LinkTokenClaims & { kind: 'bounce' };
+
+/** One outcome to store: the `inbound_feedback` row and its event's data. */
+type Feedback = DeliveryRecordedV1 & { tenantId: string; region: Region; source: FeedbackSource };
+
+/** Who can report feedback here: the listener (DSN, ARF) and the provider webhooks (apps/unsubscribe/src/hooks). */
+export type FeedbackSource = Exclude<DeliveryRecordedV1['source'], 'smtp'>;
+
+/** Outcomes one transaction stores at most. */
+const MAX_BATCH = 500;
 
 /**
  * The mailbox `bounce+{token}@{BOUNCE_DOMAIN}` of every message (R-S8): DSNs and ARF reports sent there become
@@ -19,6 +29,8 @@ export type BounceClaims = LinkTokenClaims & { kind: 'bounce' };
 @Injectable()
 export class BounceMailService {
   private readonly signer: LinkTokenSigner;
+  /** Per region and tenant (one RLS transaction each): concurrent DSNs share a commit. */
+  private readonly commits = new GroupCommit<Feedback>((_key, items) => this.store(items), MAX_BATCH);
 
   constructor(
     config: MissiveConfig,
@@ -42,13 +54,54 @@ export class BounceMailService {
     const now = new Date();
     const report = await readFeedback(message, now).catch(() => null);
     if (!report || report.findings.length === 0) return;
-    for (const claims of this.concerned(report, recipients)) {
+    const writes: Promise<void>[] = [];
+    for (const { tenantId, contactId, campaignId } of this.concerned(report, recipients)) {
       // R-P6: a purged tenant's old messages still get their answer, and nothing is stored again. R-T2: the outcome
       // goes to the tenant's home region as the directory has it.
-      const tenant = await this.states.get(claims.tenantId);
+      const tenant = await this.states.get(tenantId);
       if (tenant === null || tenant.status === 'purged') continue;
-      await this.record({ ...claims, region: tenant.region }, report.source, report.findings, now);
+      const items = report.findings.map(
+        (f): Feedback => ({
+          tenantId,
+          region: tenant.region,
+          contactId,
+          campaignId,
+          outcome: f.outcome,
+          source: report.source,
+          status: f.status,
+          at: (f.at ?? now).toISOString(),
+        }),
+      );
+      writes.push(this.commits.submit(`${tenant.region}:${tenantId}`, items));
     }
+    await Promise.all(writes);
+  }
+
+  /**
+   * Records what a provider webhook heard about the message of a verified bounce token (R-S8): the same rows, events
+   * and commits as a DSN's; resolves once durable. False when the tenant is unknown or purged (nothing stored).
+   */
+  async recordFor(
+    claims: BounceClaims,
+    source: FeedbackSource,
+    findings: { outcome: DeliveryRecordedV1['outcome']; status: string | null; at: Date }[],
+  ): Promise<boolean> {
+    const tenant = await this.states.get(claims.tenantId);
+    if (tenant === null || tenant.status === 'purged') return false;
+    const { tenantId, contactId, campaignId } = claims;
+    const items = findings.map(
+      (f): Feedback => ({
+        tenantId,
+        region: tenant.region,
+        contactId,
+        campaignId,
+        ...f,
+        source,
+        at: f.at.toISOString(),
+      }),
+    );
+    await this.commits.submit(`${tenant.region}:${tenantId}`, items);
+    return true;
   }
 
   /**
@@ -64,42 +117,47 @@ export class BounceMailService {
     return recipients;
   }
 
-  private async record(
-    claims: BounceClaims,
-    source: FeedbackReport['source'],
-    findings: FeedbackFinding[],
-    now: Date,
-  ): Promise<void> {
-    const { tenantId, region, contactId, campaignId } = claims;
+  /**
+   * Stores one tenant's outcomes in one transaction: the rows, and an event for each row that was new. One row per
+   * (contact, campaign, outcome): a DSN sent again, or a second delay warning, is recorded and published once.
+   */
+  private async store(items: Feedback[]): Promise<void> {
+    const { tenantId, region } = items[0];
     await this.databases.withTenant(region, tenantId, async (m) => {
-      const values = findings.map((_, i) => `($1, $2, $3, $${3 * i + 5}, $4, $${3 * i + 6}, $${3 * i + 7})`);
-      // One row per (contact, campaign, outcome): a DSN sent again, or a second delay warning, is recorded once.
-      const inserted: { outcome: FeedbackFinding['outcome']; status: string | null; occurred_at: Date }[] =
-        await m.query(
-          `INSERT INTO inbound_feedback (tenant_id, contact_id, campaign_id, outcome, source, status, occurred_at)
-           VALUES ${values.join(', ')}
-           ON CONFLICT ON CONSTRAINT uq_inbound_feedback DO NOTHING
-           RETURNING outcome, status, occurred_at`,
-          [
-            tenantId,
-            contactId,
-            campaignId,
-            source,
-            ...findings.flatMap((f) => [f.outcome, f.status, (f.at ?? now).toISOString()]),
-          ],
-        );
+      const inserted: {
+        contact_id: string;
+        campaign_id: string | null;
+        outcome: Feedback['outcome'];
+        source: Feedback['source'];
+        status: string | null;
+        occurred_at: Date;
+      }[] = await m.query(
+        `INSERT INTO inbound_feedback (tenant_id, contact_id, campaign_id, outcome, source, status, occurred_at)
+         SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         ON CONFLICT ON CONSTRAINT uq_inbound_feedback DO NOTHING
+         RETURNING contact_id, campaign_id, outcome, source, status, occurred_at`,
+        [
+          tenantId,
+          items.map((i) => i.contactId),
+          items.map((i) => i.campaignId),
+          items.map((i) => i.outcome),
+          items.map((i) => i.source),
+          items.map((i) => i.status),
+          items.map((i) => i.at),
+        ],
+      );
       await appendToOutbox(
         m,
         inserted.map((row) => {
           const data: DeliveryRecordedV1 = {
-            contactId,
-            campaignId,
+            contactId: row.contact_id,
+            campaignId: row.campaign_id,
             outcome: row.outcome,
-            source,
+            source: row.source,
             status: row.status,
             at: new Date(row.occurred_at).toISOString(),
           };
-          return { type: DELIVERY_RECORDED, region, tenantId, key: contactId, data };
+          return { type: DELIVERY_RECORDED, region, tenantId, key: row.contact_id, data };
         }),
       );
     });

@@ -17,8 +17,10 @@ import { OutboxPayloadUncompressed1765200000000 } from './regional/1765200000000
 import { PrivacyRequestsOverdue1765310000000 } from './regional/1765310000000-privacy-requests-overdue';
 import { CampaignPausedReason1765400000000 } from './regional/1765400000000-campaign-paused-reason';
 import { ContactListsLeft1765410000000 } from './regional/1765410000000-contact-lists-left';
-import { DeliveryOutcomes1765420000071 } from './regional/1765420000071-delivery-outcomes';
 import { InboundFeedback1765420000072 } from './regional/1765420000072-inbound-feedback';
+import { InboundFeedbackProviders1765420000081 } from './regional/1765420000081-inbound-feedback-providers';
+import { SendingDomains1765430000081 } from './regional/1765430000081-sending-domains';
+import { DeliveryOutcomes1765420000071 } from './regional/1765420000071-delivery-outcomes';
 import { UnsubscribeAwaitingContact1765410000001 } from './regional/1765410000001-unsubscribe-awaiting-contact';
 import { EngagementOneOwner1765410000002 } from './regional/1765410000002-engagement-one-owner';
 import { ContactKeys1765410000003 } from './regional/1765410000003-contact-keys';
@@ -52,6 +54,8 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   UnsubscribeAwaitingContact1765410000001,
   EngagementOneOwner1765410000002,
   ContactKeys1765410000003,
-  InboundFeedback1765420000072,
   DeliveryOutcomes1765420000071,
+  InboundFeedback1765420000072,
+  InboundFeedbackProviders1765420000081,
+  SendingDomains1765430000081,
 ];
