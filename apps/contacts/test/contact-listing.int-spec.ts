@@ -90,6 +90,7 @@ describe('R-T1: GET /v1/contacts listing (cursor, limit, status, list, tag)', ()
     );
     expect((await all(a, 'status=active&limit=10')).emails).toHaveLength(23);
     expect((await all(a, 'status=unsubscribed')).emails).toEqual([]);
+    expect((await all(a, 'status=pending')).emails).toEqual([]);
   });
 
   it('API.md: ?email= still answers one contact or 404; a bad cursor, status or limit is a 400 naming it', async () => {

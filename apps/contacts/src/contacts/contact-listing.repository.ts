@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { keysetAtSql, type KeysetPosition } from '@missive/database';
-import type { ContactStatus } from '@missive/contact-domain';
 import { SELECT_COLUMNS, type ContactRow } from './contacts.repository';
 
 export interface ContactListingFilter {
-  status: ContactStatus | null;
+  status: string | null;
   list: string | null;
   tag: string | null;
   after: KeysetPosition | null;

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { CONTACT_STATUSES, type ContactStatus } from '@missive/contact-domain';
+import { CONTACT_STATUSES } from '@missive/contact-domain';
 import { Databases, decodeKeysetCursor, keysetPage, parsePageLimit } from '@missive/database';
 import { InvalidInputError, type ErrorDetail } from '@missive/http';
 import type { TenantContext } from '@missive/tenancy';
 import { ContactListingRepository } from './contact-listing.repository';
 import { toContactResponse, type ContactResponse } from './dto/contact.dto';
+
+/** Every status API.md names (`pending` waits for a double opt-in, R-C8), whether or not a contact has it yet. */
+const LISTED_STATUSES: readonly string[] = [...new Set<string>([...CONTACT_STATUSES, 'pending'])];
 
 export interface ContactListingQuery {
   status?: unknown;
@@ -33,8 +36,8 @@ export class ContactListingService {
       text[field] = typeof value === 'string' && value !== '' ? value : null;
     }
     const status = text.status ?? null;
-    if (status !== null && !(CONTACT_STATUSES as readonly string[]).includes(status))
-      details.push({ field: 'status', reason: `must be one of ${CONTACT_STATUSES.join(', ')}` });
+    if (status !== null && !LISTED_STATUSES.includes(status))
+      details.push({ field: 'status', reason: `must be one of ${LISTED_STATUSES.join(', ')}` });
     const limit = parsePageLimit(text.limit ?? undefined);
     if (limit === null) details.push({ field: 'limit', reason: 'must be a whole number from 1 to 200' });
     const after = text.cursor ? decodeKeysetCursor(text.cursor) : null;
@@ -45,7 +48,7 @@ export class ContactListingService {
     if (details.length) throw new InvalidInputError('Invalid listing', details);
     const rows = await this.databases.withTenant(tenant.region, tenant.id, (m) =>
       this.listing.list(m, tenant.id, {
-        status: status as ContactStatus | null,
+        status,
         list: text.list ?? null,
         tag: text.tag ?? null,
         after,
