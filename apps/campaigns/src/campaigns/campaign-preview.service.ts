@@ -9,6 +9,7 @@ import { composeMessage, messageVariables, type MessageUrls } from '../sending/m
 import { MessageRenderer } from '../sending/message-renderer';
 import { buildMimeMessage, mimeSkeleton } from '../sending/mime-message';
 import { SmtpSender } from '../sending/smtp-sender';
+import { SendingDomainKeys } from '../sending-domains/sending-domain-keys';
 import {
   compileTemplates,
   isTemplateProblems,
@@ -42,6 +43,7 @@ export class CampaignPreviewService {
     config: MissiveConfig,
     private readonly databases: Databases,
     private readonly smtp: SmtpSender,
+    private readonly domainKeys: SendingDomainKeys,
   ) {
     this.publicBaseUrl = config.http.publicBaseUrl;
     this.messageDomain = new URL(config.http.publicBaseUrl).hostname;
@@ -86,6 +88,8 @@ export class CampaignPreviewService {
     const { campaign, recipient } = await this.load(tenant, id, request.value.contactId);
     const templates = this.templates(campaign);
     const skeleton = mimeSkeleton({ email: campaign.from_email, name: campaign.from_name });
+    // Signed as the campaign's messages are (R-S9), so a test shows how receivers will judge them.
+    const dkim = await this.domainKeys.forSender(tenant.region, tenant.id, campaign.from_email);
     const results: TestSendResult[] = [];
     for (const email of request.value.emails) {
       // An unsigned token: the inbound listener and the link host verify tokens, so nothing comes back to a contact.
@@ -111,6 +115,7 @@ export class CampaignPreviewService {
           { from: message.returnPath, to: email },
           raw,
           message.messageId,
+          dkim,
         );
         results.push(
           outcome.kind === 'accepted' ? { email, accepted: true } : { email, accepted: false, reason: outcome.reason },
