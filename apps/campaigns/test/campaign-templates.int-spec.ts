@@ -71,6 +71,9 @@ describe('campaign templates, preview and test sends (API.md POST /v1/campaigns,
         { field: 'text', reason: expect.stringContaining('"plan"') },
       ],
     });
+    // A partial is refused as a 400 of its part, not looked up (the sandbox has no file system).
+    const partial = await api('POST', '/v1/campaigns', campaign({ html: "{% include '/etc/passwd' %}" }));
+    expect(partial).toMatchObject({ status: 400, body: { details: [{ field: 'html' }] } });
     const fine = await api('POST', '/v1/campaigns', campaign());
     expect(fine.status).toBe(201);
   });

@@ -57,4 +57,9 @@ describe('template variables checked at creation (API.md POST /v1/campaigns)', (
     expect(isKnownVariable(['firstName'])).toBe(true);
     expect(isKnownVariable(['region'])).toBe(false);
   });
+
+  it('R-S1: partials are not looked up (the sandbox has none; the dry render refuses them)', () => {
+    const t = compiled({ subject: 's', html: "{% include '/etc/passwd' %}{% render 'x', a: nick %}{{ firstName }}" });
+    expect(unknownVariables(t).map((p) => p.reason.match(/"([^"]+)"/)?.[1])).toEqual(['nick']);
+  });
 });

@@ -47,7 +47,19 @@ export function unknownVariables(templates: CampaignTemplates): TemplateProblem[
   for (const [field, template] of parts) {
     if (!template) continue;
     const seen = new Set<string>();
-    for (const uses of Object.values(analyzeSync(template).globals)) {
+    // The sandbox has no partials (an include is refused by the dry render), so none is looked up here.
+    let globals;
+    try {
+      globals = analyzeSync(template, { partials: false }).globals;
+    } catch (error) {
+      problems.push({
+        field,
+        line: null,
+        reason: `the template's variables cannot be read: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    for (const uses of Object.values(globals)) {
       for (const use of uses) {
         const segments = use.segments as Array<unknown>;
         if (isKnownVariable(segments)) continue;
