@@ -8,6 +8,7 @@ import { tenantDb, type TenantContext } from '@missive/tenancy';
 import { composeMessage, messageVariables, type MessageUrls } from '../sending/message-composition';
 import { MessageRenderer } from '../sending/message-renderer';
 import { buildMimeMessage, mimeSkeleton } from '../sending/mime-message';
+import { SendRateLimiter } from '../sending/send-rate-limiter';
 import { SmtpSender } from '../sending/smtp-sender';
 import { SendingDomainKeys } from '../sending-domains/sending-domain-keys';
 import {
@@ -44,6 +45,7 @@ export class CampaignPreviewService {
     private readonly databases: Databases,
     private readonly smtp: SmtpSender,
     private readonly domainKeys: SendingDomainKeys,
+    private readonly rate: SendRateLimiter,
   ) {
     this.publicBaseUrl = config.http.publicBaseUrl;
     this.messageDomain = new URL(config.http.publicBaseUrl).hostname;
@@ -90,6 +92,8 @@ export class CampaignPreviewService {
     const skeleton = mimeSkeleton({ email: campaign.from_email, name: campaign.from_name });
     // Signed as the campaign's messages are (R-S9), so a test shows how receivers will judge them.
     const dkim = await this.domainKeys.forSender(tenant.region, tenant.id, campaign.from_email);
+    // Test messages count against the tenant's send rate (R-S5): the route cannot be used to outrun it.
+    await this.rate.reserve(tenant.region, tenant.id, request.value.emails.length);
     const results: TestSendResult[] = [];
     for (const email of request.value.emails) {
       // An unsigned token: the inbound listener and the link host verify tokens, so nothing comes back to a contact.
