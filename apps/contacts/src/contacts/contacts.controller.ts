@@ -42,7 +42,7 @@ export class ContactsController {
     @CurrentTenant() tenant: TenantContext,
     @Query() query: Record<string, unknown>,
   ): Promise<ContactResponse | { items: ContactResponse[]; nextCursor: string | null }> {
-    if (query.email !== undefined) return this.contacts.getByEmail(tenant, query.email as string);
+    if (query.email !== undefined) return this.contacts.getByEmail(tenant, query.email);
     const { status, list, tag, cursor, limit } = query;
     return this.listing.list(tenant, { status, list, tag, cursor, limit });
   }

@@ -66,8 +66,10 @@ export class ContactsService {
     return toContactResponse(row);
   }
 
-  async getByEmail(tenant: Tenant, email: string | undefined): Promise<ContactResponse> {
-    if (!email) throw invalid([{ field: 'email', reason: 'is required' }]);
+  async getByEmail(tenant: Tenant, email: unknown): Promise<ContactResponse> {
+    // A repeated `email` in the query arrives as an array: one address, never a list (R-X6).
+    if (Array.isArray(email)) throw invalid([{ field: 'email', reason: 'must be given once' }]);
+    if (typeof email !== 'string' || !email) throw invalid([{ field: 'email', reason: 'is required' }]);
     const normalised = normaliseEmail(email);
     const problem = emailSyntaxProblem(normalised);
     if (problem) throw invalid([{ field: 'email', reason: problem }]);
