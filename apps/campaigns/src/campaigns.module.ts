@@ -13,6 +13,7 @@ import { EngagementCountsRepository } from './reports/engagement-counts.reposito
 import { ReportService } from './reports/report.service';
 import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
+import { ComplaintGuardMetrics } from './sending/complaint-guard.metrics';
 import { DeliveryFeedbackConsumer } from './sending/delivery-feedback.consumer';
 import { GateState } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
@@ -48,6 +49,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     GateState,
     OutcomeRecorder,
     ClaimHeartbeat,
+    ComplaintGuardMetrics,
     SendRateLimiter,
     SendWindow,
     SmtpSender,

@@ -21,15 +21,19 @@ export interface ApiKeyRevokedV1 {
 }
 
 /**
- * `tenant.notice-issued` (v1): support recorded a security incident naming the tenant (R-A2). Published from the
- * global outbox on the tenant's region topic, so the tenant's own region writes the notice into its database,
- * whatever region support runs in (R-T2). Idempotent by notice id.
+ * `tenant.notice-issued` (v1): support recorded a security incident naming the tenant (R-A2), or a campaign paused
+ * itself on its complaint rate (`complaint-rate`, R-S8, from the campaigns service's regional outbox). Published on
+ * the tenant's region topic, so the tenant's own region writes the notice into its database, whatever region the
+ * publisher runs in (R-T2). Idempotent by notice id.
  */
 export interface TenantNoticeIssuedV1 {
   noticeId: string;
-  incidentId: string;
-  kind: 'incident';
-  /** Written by staff about the incident; never contact personal data. */
+  /** Set for kind `incident`. */
+  incidentId?: string;
+  /** Set for kind `complaint-rate`: the campaign that paused itself. */
+  campaignId?: string;
+  kind: 'incident' | 'complaint-rate';
+  /** Written by staff about the incident, or ids and figures; never contact personal data. */
   summary: string;
 }
 

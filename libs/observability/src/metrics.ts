@@ -180,6 +180,7 @@ export class Metrics {
     queues?: () => Promise<void>;
     purges?: () => Promise<void>;
     privacyRequests?: () => Promise<void>;
+    deliverability?: () => Promise<void>;
   } = {};
 
   readonly queueJobs = new Gauge({
@@ -215,6 +216,27 @@ export class Metrics {
     labelNames: ['region'],
     registers: [this.registry],
     collect: () => this.scrapeSources.privacyRequests?.(),
+  });
+
+  /**
+   * R-S8: each tenant's complaints per delivered message over the last 7 days, set by the campaigns service from
+   * its regional database (at most once a minute); only tenants that sent in the window. Label: the tenant id only.
+   */
+  readonly tenantComplaintRate7d = new Gauge({
+    name: 'missive_tenant_complaint_rate_7d',
+    help: "A tenant's complaints per delivered campaign message over the last 7 days (R-S8)",
+    labelNames: ['tenant'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.deliverability?.(),
+  });
+
+  /** R-S8: each tenant's bounces per message sent over the last 7 days (relay refusals and later hard bounces). */
+  readonly tenantBounceRate7d = new Gauge({
+    name: 'missive_tenant_bounce_rate_7d',
+    help: "A tenant's bounced campaign messages per message sent over the last 7 days (R-S8)",
+    labelNames: ['tenant'],
+    registers: [this.registry],
+    collect: () => this.scrapeSources.deliverability?.(),
   });
 
   /**

@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { DELIVERY_RECORDED, type DeliveryRecordedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { applyComplaintGuard } from './complaint-guard';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The report's share of `delivery.recorded` (R-S7, R-S8): bounces and complaints heard after the relay accepted a
  * message (a DSN, an ARF report, a provider webhook) are counted once per (campaign, contact, outcome). What the
- * outcome means for the address is the contacts service's; the relay's own answers are already in the ledger.
+ * outcome means for the address is the contacts service's; the relay's own answers are already in the ledger. A new
+ * complaint runs the complaint guard on its campaign (R-S8).
  */
 @Controller()
 export class DeliveryFeedbackConsumer {
@@ -21,12 +23,15 @@ export class DeliveryFeedbackConsumer {
       if (typeof d.contactId !== 'string' || !UUID.test(d.contactId)) continue;
       if (d.outcome !== 'hard-bounce' && d.outcome !== 'soft-bounce' && d.outcome !== 'complaint') continue;
       await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
-      await m.query(
+      const inserted: { campaign_id: string }[] = await m.query(
         `INSERT INTO campaign_delivery_feedback (tenant_id, campaign_id, contact_id, outcome)
          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2)
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING RETURNING campaign_id`,
         [event.tenantId, d.campaignId, d.contactId, d.outcome],
       );
+      if (d.outcome === 'complaint' && inserted.length > 0) {
+        await applyComplaintGuard(m, batch.region, event.tenantId, d.campaignId);
+      }
     }
   }
 }

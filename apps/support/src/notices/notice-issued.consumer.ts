@@ -5,8 +5,9 @@ import { isUuid } from '@missive/tokens';
 import { NoticesRepository } from './notices.repository';
 
 /**
- * R-A2, R-T2: the tenant's region writes the notice of an incident support recorded, wherever support runs. The
- * inbox makes a redelivered event a no-op; a malformed one is skipped.
+ * R-A2, R-T2: the tenant's region writes the notice of an incident support recorded, wherever support runs, and of
+ * a campaign that paused itself on its complaint rate (R-S8). The inbox makes a redelivered event a no-op; a
+ * malformed one is skipped.
  */
 @Controller()
 export class NoticeIssuedConsumer {
@@ -15,7 +16,13 @@ export class NoticeIssuedConsumer {
     const m = batch.manager!;
     for (const event of batch.events) {
       const { noticeId, kind, summary } = event.data ?? ({} as TenantNoticeIssuedV1);
-      if (!event.tenantId || !isUuid(noticeId) || kind !== 'incident' || typeof summary !== 'string') continue;
+      if (
+        !event.tenantId ||
+        !isUuid(noticeId) ||
+        (kind !== 'incident' && kind !== 'complaint-rate') ||
+        typeof summary !== 'string'
+      )
+        continue;
       await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
       await NoticesRepository.insert(m, { id: noticeId, tenantId: event.tenantId, kind, summary });
     }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-export type NoticeKind = 'incident' | 'privacy-request-referral';
+export type NoticeKind = 'incident' | 'privacy-request-referral' | 'complaint-rate';
 
 export interface Notice {
   id: string;

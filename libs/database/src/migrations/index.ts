@@ -21,6 +21,7 @@ import { InboundFeedback1765420000072 } from './regional/1765420000072-inbound-f
 import { InboundFeedbackProviders1765420000081 } from './regional/1765420000081-inbound-feedback-providers';
 import { SendingDomains1765430000081 } from './regional/1765430000081-sending-domains';
 import { ContactsListingIndex1765440000010 } from './regional/1765440000010-contacts-listing-index';
+import { ComplaintGuard1765450000011 } from './regional/1765450000011-complaint-guard';
 import { DeliveryOutcomes1765420000071 } from './regional/1765420000071-delivery-outcomes';
 import { UnsubscribeAwaitingContact1765410000001 } from './regional/1765410000001-unsubscribe-awaiting-contact';
 import { EngagementOneOwner1765410000002 } from './regional/1765410000002-engagement-one-owner';
@@ -60,4 +61,5 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   InboundFeedbackProviders1765420000081,
   SendingDomains1765430000081,
   ContactsListingIndex1765440000010,
+  ComplaintGuard1765450000011,
 ];

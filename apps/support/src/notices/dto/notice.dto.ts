@@ -3,7 +3,7 @@ import { IsUUID } from 'class-validator';
 
 export class NoticeDto {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['incident', 'privacy-request-referral'] }) kind: string;
+  @ApiProperty({ enum: ['incident', 'privacy-request-referral', 'complaint-rate'] }) kind: string;
   @ApiProperty() summary: string;
   @ApiProperty() createdAt: string;
 }
