@@ -1,10 +1,17 @@
 import { Controller } from '@nestjs/common';
-import { TRACKING_HIT, type TrackingHitV1 } from '@missive/contracts';
+import {
+  CAMPAIGN_ENGAGEMENT_COUNTED,
+  TRACKING_HIT,
+  type CampaignEngagementCountedV1,
+  type TrackingHitV1,
+} from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { TenantKeys } from '@missive/tenant-keys';
+import { appendToOutbox, ConsumeEvents, type EventBatch, type OutgoingEvent } from '@missive/kafka';
 import { BlockedContactsRepository } from '../blocked-contacts/blocked-contacts.repository';
 import { EngagementRepository } from '../engagement/engagement.repository';
-import { anonymised, firstOfEachHit, hitOf } from '../engagement/engagement.rules';
+import { anonymised, firstOfEachHit, openedHitOf } from '../engagement/engagement.rules';
+import { openHitPersonal } from '../engagement/hit-personal';
 import { forEachTenant } from './by-tenant';
 
 /**
@@ -15,11 +22,12 @@ import { forEachTenant } from './by-tenant';
 const HIT_BATCH_WAIT_MS = 1000;
 
 /**
- * Aggregation downstream of the link host (R-K5): stores each hit once and adds it to the contact's engagement and
- * the campaign's counters (R-S7), in one transaction per batch. The dedupe is the hits table itself (unique hit id
- * = event id; only the rows it inserts are counted), so this consumer keeps no inbox row per hit — that would be a
- * second write and index entry for every open and click. A blocked contact's hit counts only in the campaign
- * totals (R-K4).
+ * Aggregation downstream of the link host (R-K5), the one owner of engagement: stores each hit once, adds it to
+ * the contact's engagement and the campaign's counts (R-S7), and publishes each changed campaign's counts as
+ * `campaign.engagement-counted` through the outbox, in one transaction per batch. The dedupe is the hits table
+ * itself (unique hit id = event id; only the rows it inserts are counted), so this consumer keeps no inbox row per
+ * hit — that would be a second write and index entry for every open and click. A blocked contact's hit is
+ * anonymised first and counts only in the campaign totals (R-K4), so nothing downstream can link it to the person.
  */
 @Controller()
 export class TrackingHitConsumer {
@@ -27,20 +35,33 @@ export class TrackingHitConsumer {
     private readonly databases: Databases,
     private readonly engagement: EngagementRepository,
     private readonly blocked: BlockedContactsRepository,
+    private readonly keys: TenantKeys,
   ) {}
 
   @ConsumeEvents('tracking', TRACKING_HIT, { inbox: false, batchWaitMs: HIT_BATCH_WAIT_MS })
   async onHits({ region, events }: EventBatch<TrackingHitV1>): Promise<void> {
-    const hits = firstOfEachHit(events.map(hitOf).filter((h) => h !== null));
+    // R-D1: v2 hits carry IP and user agent sealed with the contact's key; an erased contact's open as nothing.
+    const personal = await openHitPersonal(this.keys, region, events);
+    const hits = firstOfEachHit(events.map((e, i) => openedHitOf(e, personal[i])).filter((h) => h !== null));
     if (hits.length === 0) return;
     await this.databases.forRegion(region).transaction(async (manager) => {
+      const counted: OutgoingEvent<CampaignEngagementCountedV1>[] = [];
       await forEachTenant(manager, hits, async (tenantId, tenantHits) => {
         const blocked = await this.blocked.blockedAmong(manager, tenantId, [
           ...new Set(tenantHits.map((h) => h.contactId!)),
         ]);
         const stored = tenantHits.map((h) => (blocked.has(h.contactId!) ? anonymised(h) : h));
-        await this.engagement.record(manager, tenantId, stored);
+        for (const counts of await this.engagement.record(manager, tenantId, stored)) {
+          counted.push({
+            type: CAMPAIGN_ENGAGEMENT_COUNTED,
+            region,
+            tenantId,
+            key: counts.campaignId,
+            data: counts satisfies CampaignEngagementCountedV1,
+          });
+        }
       });
+      await appendToOutbox(manager, counted);
     });
   }
 }
