@@ -161,6 +161,15 @@ describe('R-S8: a campaign past 0.3 % complaints after 1,000 delivered pauses it
       complaintRate: 8 / 2000,
     });
 
+    // A tenant that has sent nothing has zero rates (the route fuzzer found a 500 here).
+    const quiet = await createTestTenant(services, { region: 'NA' });
+    const none = await http('GET', `${services.supportUrl}/internal/v1/tenants/${quiet.tenant.id}/deliverability`, {
+      token: TEST_BOOTSTRAP_TOKEN,
+      headers: JUSTIFIED,
+    });
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ delivered: 0, bounced: 0, complained: 0, bounceRate: 0, complaintRate: 0 });
+
     const unknown = await http('GET', `${services.supportUrl}/internal/v1/tenants/${randomUUID()}/deliverability`, {
       token: TEST_BOOTSTRAP_TOKEN,
     });

@@ -27,6 +27,8 @@ export const DeliverabilityRepository = {
          FROM tenant_deliverability_7d(ARRAY[$1::uuid], $2)`,
       [tenantId, at],
     );
+    // A tenant that sent nothing in the window has no row (found by the route fuzzer: a 500).
+    if (!row) return { delivered: 0, bounced: 0, complained: 0, bounceRate: 0, complaintRate: 0 };
     return {
       delivered: Number(row.delivered),
       bounced: Number(row.bounced),
