@@ -103,13 +103,17 @@ describe('R-A3: the keyed, anchored audit chain', () => {
     expect((await anchors()).at(-1)!.seq).toBe((await rows()).at(-1)!.id);
     await adminQuery(
       globalDb,
-      'DROP TABLE IF EXISTS audit_backup; CREATE TABLE audit_backup AS SELECT * FROM audit_log',
+      `DROP TABLE IF EXISTS audit_backup; CREATE TABLE audit_backup AS SELECT * FROM audit_log;
+       DROP TABLE IF EXISTS anchors_backup; CREATE TABLE anchors_backup AS SELECT * FROM audit_anchors`,
     );
   };
+  /** Puts back the chain and its anchors: the job's own timer may have anchored the tampered head meanwhile. */
   const restore = async () => {
     await asSuperuser(async (c) => {
       await c.query('DELETE FROM audit_log');
       await c.query('INSERT INTO audit_log SELECT * FROM audit_backup');
+      await c.query('DELETE FROM audit_anchors');
+      await c.query('INSERT INTO audit_anchors SELECT * FROM anchors_backup');
     });
     expect(await verify()).toMatchObject({ ok: true });
   };
