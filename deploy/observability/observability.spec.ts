@@ -5,6 +5,7 @@ import { Metrics } from '@missive/observability';
 import { knownQueues, QUEUE_STATES } from '../../libs/platform/src/store-metrics';
 import { IMPORT_QUEUE, importQueuePrefix } from '../../apps/contacts/src/imports/import-queues';
 import { queuePrefix, SEND_QUEUE } from '../../apps/campaigns/src/sending/send-queue';
+import { WEBHOOK_QUEUE, webhookQueuePrefix } from '../../apps/contacts/src/webhooks/webhook-queues';
 
 /**
  * The dashboard and the alert rules name only metrics that /metrics serves (the Metrics registry of
@@ -227,6 +228,7 @@ describe('deploy/observability', () => {
         expect.arrayContaining([
           { name: IMPORT_QUEUE, prefix: importQueuePrefix(region, namespace) },
           { name: SEND_QUEUE, prefix: queuePrefix(region, namespace) },
+          { name: WEBHOOK_QUEUE, prefix: webhookQueuePrefix(region, namespace) },
         ]),
       );
     }

@@ -43,8 +43,10 @@ describe('the queue board on the support listener (issue 10)', () => {
     expect(body.queues.map((q) => q.name).sort()).toEqual([
       'eea:campaign-send',
       'eea:contacts-import',
+      'eea:contacts-webhooks',
       'na:campaign-send',
       'na:contacts-import',
+      'na:contacts-webhooks',
     ]);
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
   });

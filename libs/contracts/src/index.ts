@@ -9,3 +9,4 @@ export * from './contact-events';
 export * from './contact-state-events';
 export * from './privacy-events';
 export * from './delivery-events';
+export * from './finished-events';

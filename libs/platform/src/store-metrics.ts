@@ -18,7 +18,8 @@ export const QUEUE_STATES = [
 
 /**
  * The BullMQ queues Missive runs in a region's Redis, with their key prefixes. Mirrors `IMPORT_QUEUE` in
- * apps/contacts/src/imports/import-queues.ts (prefix: the region) and `SEND_QUEUE` / `queuePrefix()` in
+ * apps/contacts/src/imports/import-queues.ts (prefix: the region), `WEBHOOK_QUEUE` in
+ * apps/contacts/src/webhooks/webhook-queues.ts (the same prefix) and `SEND_QUEUE` / `queuePrefix()` in
  * apps/campaigns/src/sending/send-queue.ts (a lib cannot import an app); deploy/observability/observability.spec.ts
  * fails if they drift apart.
  */
@@ -27,6 +28,7 @@ export function knownQueues(region: Region, namespace: string | null): { name: s
   return [
     { name: 'contacts-import', prefix: namespace ? `${r}:${namespace}` : r },
     { name: 'campaign-send', prefix: namespace ? `${r}:bull:${namespace}` : `${r}:bull` },
+    { name: 'contacts-webhooks', prefix: namespace ? `${r}:${namespace}` : r },
   ];
 }
 
