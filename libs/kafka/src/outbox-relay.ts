@@ -42,6 +42,14 @@ const RELAY_LOCK_ID = 727100;
  */
 const MAX_SEND_BYTES = 640 * 1024;
 const MAX_BACKOFF_MS = 5000;
+/** How often a standby tries to take the lock. */
+const STANDBY_POLL_MS = 2000;
+/**
+ * A leader whose pass failed (its brokers refused the batch, or its connection broke) gives the lock up and waits
+ * longer than a standby's poll before it competes again: a relay whose producer is broken, in a process
+ * that lost its brokers or was half shut down, must never keep every other relay of the database waiting.
+ */
+const STEP_DOWN_MS = STANDBY_POLL_MS + 1000;
 /**
  * Inbox ids older than this can never be redelivered: topics keep 13 days at most (TOPIC_RETENTION_MS plus one
  * segment), so the leader prunes them hourly and the inbox stays bounded.
@@ -94,7 +102,7 @@ export class OutboxRelay {
       try {
         const client = await this.leaderConnection();
         if (!client) {
-          await this.sleep(2000);
+          await this.sleep(STANDBY_POLL_MS);
           continue;
         }
         const drained = await this.drain(client);
@@ -103,9 +111,11 @@ export class OutboxRelay {
         if (drained) await this.sleep(this.pollIntervalMs);
       } catch (error) {
         this.options.metrics.outboxRelayErrors.inc({ database: this.options.name });
-        this.log.warn({ err: error }, `relay pass failed; retrying in ${backoff} ms`);
-        if (this.client && !(await this.healthy(this.client))) await this.disconnect();
-        await this.sleep(backoff);
+        const wasLeader = this.client !== null;
+        await this.disconnect();
+        const wait = wasLeader ? Math.max(backoff, STEP_DOWN_MS) : backoff;
+        this.log.warn({ err: error }, `relay pass failed; gave up the lock, retrying in ${wait} ms`);
+        await this.sleep(wait);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
@@ -211,15 +221,6 @@ export class OutboxRelay {
         this.options.producerFor(region).sendBatch([...topics].map(([topic, messages]) => ({ topic, messages }))),
       ),
     );
-  }
-
-  private async healthy(client: Client): Promise<boolean> {
-    try {
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private async disconnect(): Promise<void> {

@@ -47,51 +47,53 @@ export async function startServices(
     clock: options.clock,
   });
   await platform.start();
-  const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
-  const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
-
   let mailSink: DevMailSink | null = null;
-  // The dev sink stands in for any served region without a relay of its own. It holds whole messages, so it
-  // never runs in production, and its routes are staff routes like any other on the support port (R-X2).
-  const needsSink = config.regions.some((region) => !config.smtp.urls[region]);
-  const staffApi = services.find((s) => s.staffApi)?.staffApi;
-  if (supportModules.length > 0 && needsSink && staffApi && !config.production && (options.devMailSink ?? true)) {
-    mailSink = new DevMailSink({ port: config.smtp.devSinkPort });
-    await mailSink.start();
-    supportModules.push(DevMailModule.forSink(mailSink, staffApi) as unknown as Type);
+  let publicApp: INestApplication | null = null;
+  let supportApp: INestApplication | null = null;
+  // Listeners and consumers first (stop taking work, finish in-flight), then relays and connections (R-X4). Each
+  // step runs even if an earlier one failed: a half-stopped process must not keep relaying or consuming.
+  const stopAll = async () => {
+    const closed = await Promise.allSettled([publicApp?.close(), supportApp?.close(), mailSink?.stop()]);
+    await platform.stop();
+    const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  try {
+    const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
+    const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
+    // The dev sink stands in for any served region without a relay of its own. It holds whole messages, so it
+    // never runs in production, and its routes are staff routes like any other on the support port (R-X2).
+    const needsSink = config.regions.some((region) => !config.smtp.urls[region]);
+    const staffApi = services.find((s) => s.staffApi)?.staffApi;
+    if (supportModules.length > 0 && needsSink && staffApi && !config.production && (options.devMailSink ?? true)) {
+      mailSink = new DevMailSink({ port: config.smtp.devSinkPort });
+      await mailSink.start();
+      supportModules.push(DevMailModule.forSink(mailSink, staffApi) as unknown as Type);
+    }
+    if (publicModules.length > 0)
+      publicApp = await createListenerApp(platform, {
+        listener: 'public',
+        port: config.http.port,
+        modules: publicModules,
+        groupPrefix: options.groupPrefix,
+        startAtLatest: options.startAtLatest,
+      });
+    if (supportModules.length > 0)
+      supportApp = await createListenerApp(platform, {
+        listener: 'support',
+        port: config.http.supportPort,
+        modules: supportModules,
+        groupPrefix: options.groupPrefix,
+        startAtLatest: options.startAtLatest,
+      });
+  } catch (error) {
+    // What started must stop: a relay left running here would hold its database's lock with no one to stop it.
+    await stopAll().catch(() => undefined);
+    throw error;
   }
 
-  const publicApp =
-    publicModules.length > 0
-      ? await createListenerApp(platform, {
-          listener: 'public',
-          port: config.http.port,
-          modules: publicModules,
-          groupPrefix: options.groupPrefix,
-          startAtLatest: options.startAtLatest,
-        })
-      : null;
-  const supportApp =
-    supportModules.length > 0
-      ? await createListenerApp(platform, {
-          listener: 'support',
-          port: config.http.supportPort,
-          modules: supportModules,
-          groupPrefix: options.groupPrefix,
-          startAtLatest: options.startAtLatest,
-        })
-      : null;
-
   let stopping: Promise<void> | null = null;
-  const stop = () => {
-    // Listeners and consumers first (stop taking work, finish in-flight), then relays and connections (R-X4).
-    stopping ??= (async () => {
-      await Promise.all([publicApp?.close(), supportApp?.close()]);
-      await mailSink?.stop();
-      await platform.stop();
-    })();
-    return stopping;
-  };
+  const stop = () => (stopping ??= stopAll());
   return { platform, publicApp, supportApp, mailSink, stop };
 }
 
