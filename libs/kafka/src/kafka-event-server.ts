@@ -59,6 +59,8 @@ const BATCH_MIN_BYTES = 1024 * 1024;
  */
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private readonly consumers: Consumer[] = [];
+  /** Set by close(): a consumer that crashed while its process stops must not restart itself behind it. */
+  private closing = false;
   private readonly log: Logger;
 
   constructor(private readonly deps: KafkaEventServerDeps) {
@@ -124,9 +126,18 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
+      retry: {
+        retries: 10,
+        initialRetryTime: 300,
+        maxRetryTime: 10000,
+        restartOnFailure: async () => !this.closing,
+      },
     });
     this.consumers.push(consumer);
+    // kafkajs may restart a consumer that crashed just before close() on a timer of its own: stop it again.
+    consumer.on(consumer.events.CONNECT, () => {
+      if (this.closing) void consumer.disconnect().catch(() => undefined);
+    });
     const joined = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.log.warn({ groupId }, 'consumer group join is slow; continuing in the background');
@@ -313,6 +324,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
     this.consumers.length = 0;
   }
