@@ -23,9 +23,12 @@ const PLAIN_BODY = /^[\x20-\x7e\t\r\n]*$/;
 /** Characters that force a display name into a quoted string (RFC 5322 specials). */
 const SPECIALS = /[()<>[\]:;@\\,."]/;
 
-/** An unstructured header value (RFC 5322) as written: plain ASCII as it is, anything else as RFC 2047 words. */
+/**
+ * An unstructured header value (RFC 5322) as written: plain ASCII as it is, anything else as RFC 2047 words. Text
+ * that looks like an encoded word (`=?utf-8?Q?…?=`) is encoded too, or the reader's client would decode it.
+ */
 function headerValue(value: string): string {
-  return PLAIN_HEADER.test(value) && !hasLongerRun(value, ' ', MAX_LINE - 100)
+  return PLAIN_HEADER.test(value) && !value.includes('=?') && !hasLongerRun(value, ' ', MAX_LINE - 100)
     ? value
     : mimeFuncs.encodeWord(value, 'Q', 52);
 }
