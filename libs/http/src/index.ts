@@ -5,3 +5,5 @@ export * from './exception.filter';
 export * from './text-safety.rules';
 export * from './body-depth.rules';
 export * from './text-bodies';
+export * from './recipient-language.rules';
+export * from './recipient-page.html';
