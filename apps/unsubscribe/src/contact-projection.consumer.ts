@@ -11,7 +11,10 @@ import { TenantKeys } from '@missive/tenant-keys';
 import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { maskAddress } from './page/unsubscribe-page.rules';
 
-/** Keeps what the page shows: the masked address and lists only — the address itself is never stored here. */
+/**
+ * Keeps what the page shows: the masked address, the lists, and the locale the page speaks (R-U6) — the address
+ * itself is never stored here.
+ */
 @Controller()
 export class UnsubscribeContactConsumer {
   constructor(
@@ -35,19 +38,29 @@ export class UnsubscribeContactConsumer {
         const personal = (personalIndex === null ? opened : (opened as ContactPersonalFieldsV1[])[personalIndex]) as
           | ContactPersonalFieldsV1
           | undefined;
-        return personal ? [{ id: state.contactId, masked: maskAddress(personal.email), lists: state.lists }] : [];
+        return personal
+          ? [
+              {
+                id: state.contactId,
+                masked: maskAddress(personal.email),
+                lists: state.lists,
+                // A BCP 47 tag; bounded, in case a malformed one comes along.
+                locale: typeof personal.locale === 'string' ? personal.locale.slice(0, 35) : null,
+              },
+            ]
+          : [];
       });
       if (rows.length === 0) continue;
       await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
       await this.awaiting.lockArrivals(m, event.tenantId);
       await m.query(
-        `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, updated_at)
+        `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, locale, updated_at)
          SELECT DISTINCT ON (r->>'id') $1::uuid, (r->>'id')::uuid, r->>'masked',
-           ARRAY(SELECT jsonb_array_elements_text(r->'lists')), $3::timestamptz
+           ARRAY(SELECT jsonb_array_elements_text(r->'lists')), r->>'locale', $3::timestamptz
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
          ORDER BY r->>'id', n DESC
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET masked_address = EXCLUDED.masked_address, lists = EXCLUDED.lists,
-           updated_at = EXCLUDED.updated_at WHERE unsubscribe_contacts.updated_at <= EXCLUDED.updated_at`,
+           locale = EXCLUDED.locale, updated_at = EXCLUDED.updated_at WHERE unsubscribe_contacts.updated_at <= EXCLUDED.updated_at`,
         [event.tenantId, JSON.stringify(rows), event.occurredAt],
       );
       // R-U2: opt-outs that came before their contact take effect now, in this transaction.

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import {
   adminQuery,
   createTestTenant,
+  http,
   startTestServices,
   TEST_BOOTSTRAP_TOKEN,
   waitFor,
@@ -13,19 +15,39 @@ import {
 import { LinkTokenSigner } from '@missive/tokens';
 import { seedContacts } from '../../campaigns/test/campaign-helpers';
 import { campaignsService } from '../../campaigns/src/service';
+import { contactsService } from '../../contacts/src/service';
 import { supportService } from '../../support/src/service';
 import { unsubscribeService } from '../src/service';
 
 const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
 
-describe('R-U1, R-U2: the unsubscribe page in a real headless Chromium', () => {
+/** WCAG 2.0, 2.1 and 2.2 A/AA, and axe's best practices; target-size (WCAG 2.2 2.5.8) is off by default in axe. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'];
+
+/** R-U6: axe-core run inside the page as it is shown; its violations, one line each (none expected). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .options({ runOnly: { type: 'tag', values: AXE_TAGS }, rules: { 'target-size': { enabled: true } } })
+    .analyze();
+  const ran = [...results.passes, ...results.inapplicable, ...results.incomplete, ...results.violations].map(
+    (r) => r.id,
+  );
+  // The checks this page depends on did run (a misconfigured run finds nothing and proves nothing).
+  for (const rule of ['target-size', 'color-contrast', 'html-lang-valid', 'label', 'landmark-one-main', 'region'])
+    expect(ran).toContain(rule);
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+describe('R-U1, R-U2, R-U6: the unsubscribe page in a real headless Chromium', () => {
   let services: TestServices;
   let t: TestTenant;
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    services = await startTestServices([supportService, campaignsService, unsubscribeService], {
+    services = await startTestServices([supportService, contactsService, campaignsService, unsubscribeService], {
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
       INBOUND_SMTP_PORT: '0',
     });
@@ -84,5 +106,105 @@ describe('R-U1, R-U2: the unsubscribe page in a real headless Chromium', () => {
       await adminQuery('EEA', 'SELECT source FROM unsubscribe_opt_outs WHERE contact_id = $1', [contactId]),
     ).toEqual([{ source: 'page' }]);
     expect((await page.context().cookies()).length).toBe(0);
+  });
+
+  /** A page in a context of its own: axe finishes its run in a second page of the same context. */
+  async function openPage(options: BrowserContextOptions): Promise<Page> {
+    return (await browser.newContext(options)).newPage();
+  }
+
+  function unsubscribeToken(contactId: string): string {
+    return new LinkTokenSigner(services.config.linkTokenKeys).mint({
+      kind: 'unsubscribe',
+      tenantId: t.tenant.id,
+      region: 'EEA',
+      campaignId: null,
+      contactId,
+    });
+  }
+
+  async function projected(contactId: string): Promise<void> {
+    await waitFor(
+      async () =>
+        (await adminQuery('EEA', 'SELECT 1 FROM unsubscribe_contacts WHERE contact_id = $1', [contactId])).length === 1,
+      { what: 'the unsubscribe projection' },
+    );
+  }
+
+  for (const { browserLocale, lang, confirm, leaveSelected } of [
+    { browserLocale: 'en-GB', lang: 'en', confirm: 'Unsubscribe', leaveSelected: 'Leave the selected lists' },
+    { browserLocale: 'pl-PL', lang: 'pl', confirm: 'Wypisz mnie', leaveSelected: 'Wypisz mnie z wybranych list' },
+  ])
+    it(`R-U6: axe finds no WCAG 2.2 AA violation on any recipient page in ${lang}`, async () => {
+      const [contactId] = await seedContacts(services, t.tenant, [
+        { email: `axe-${lang}-${Date.now()}@example.eu`, lists: ['news', 'promo'] },
+      ]);
+      await projected(contactId);
+      const token = unsubscribeToken(contactId);
+      const page = await openPage({ locale: browserLocale, viewport: { width: 390, height: 700 } });
+      const check = async (name: string) => {
+        expect(await page.getAttribute('html', 'lang')).toBe(lang);
+        await page.screenshot({ path: join(SCREENSHOTS, `recipient-${name}-${lang}.png`), fullPage: true });
+        expect({ page: name, violations: await axeViolations(page) }).toEqual({ page: name, violations: [] });
+      };
+
+      await page.goto(`${services.publicUrl}/u/${token}`);
+      await expect(page.locator('#question').textContent()).resolves.toContain('Nordwind Reisen');
+      await check('confirm');
+
+      await page.goto(`${services.publicUrl}/u/${token}/preferences`);
+      await check('preferences');
+      await page.getByLabel('news').check();
+      await page.getByRole('button', { name: leaveSelected }).click();
+      await page.waitForSelector('[role=status]');
+      await check('lists-left');
+
+      await page.goto(`${services.publicUrl}/u/${token}`);
+      await page.getByRole('button', { name: confirm }).click();
+      await page.waitForSelector('[role=status]');
+      await check('done');
+
+      const invalid = await page.goto(`${services.publicUrl}/u/${token.slice(0, -6)}`);
+      expect(invalid?.status()).toBe(404);
+      await check('invalid-link');
+      await page.context().close();
+    });
+
+  it('R-U6: a contact with locale de gets German even when the browser asks for English', async () => {
+    const created = await http('POST', `${services.publicUrl}/v1/contacts`, {
+      token: t.apiKey,
+      body: { email: `lena.koch-${Date.now()}@example.at`, locale: 'de-AT', lawfulBasis: 'contract', lists: ['news'] },
+    });
+    expect(created.status).toBe(201);
+    const contactId: string = created.body.id;
+    await projected(contactId);
+    const page = await openPage({ locale: 'en-US', extraHTTPHeaders: { 'accept-language': 'en' } });
+    await page.goto(`${services.publicUrl}/u/${unsubscribeToken(contactId)}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('de');
+    await expect(page.locator('#question').textContent()).resolves.toBe(
+      'Keine Marketing-E-Mails mehr von Nordwind Reisen an l***@e***.at?',
+    );
+    await expect(page.getByRole('button', { name: 'Abmelden' }).count()).resolves.toBe(1);
+    await page.goto(`${services.publicUrl}/u/${unsubscribeToken(contactId)}/preferences`);
+    expect(await page.getAttribute('html', 'lang')).toBe('de');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Wählen Sie, was Sie erhalten');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('R-U6: a contact without locale gets French from Accept-Language (fr-CH → fr)', async () => {
+    const [contactId] = await seedContacts(services, t.tenant, [{ email: `luc.martin-${Date.now()}@example.fr` }]);
+    await projected(contactId);
+    const page = await openPage({ extraHTTPHeaders: { 'accept-language': 'ja;q=1, fr-CH;q=0.9, en;q=0.5' } });
+    await page.goto(`${services.publicUrl}/u/${unsubscribeToken(contactId)}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await expect(page.locator('#question').textContent()).resolves.toBe(
+      'Ne plus recevoir d’e-mails marketing de Nordwind Reisen à l***@e***.fr ?',
+    );
+    await page.getByRole('button', { name: 'Me désabonner' }).click();
+    await page.waitForSelector('[role=status]');
+    await expect(page.locator('[role=status]').textContent()).resolves.toContain('C’est fait.');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.context().close();
   });
 });

@@ -18,8 +18,11 @@ export interface PageFacts {
    */
   known: boolean;
   maskedAddress: string | null;
-  tenantName: string;
+  /** The tenant's display name from the directory; null when the directory does not know the tenant. */
+  tenantName: string | null;
   lists: string[];
+  /** The contact's own locale (R-U6), null when it has none or the projection does not know the contact. */
+  locale: string | null;
 }
 
 /**
@@ -71,25 +74,26 @@ export class OptOutService {
     );
   }
 
-  /** The sender's name as cached, without waiting on the database ('the sender' when not cached). */
-  cachedTenantName(tenantId: string): string {
-    return this.states.cached(tenantId)?.name ?? 'the sender';
+  /** The sender's display name as cached, without waiting on the database (null when not cached). */
+  cachedTenantName(tenantId: string): string | null {
+    return this.states.cached(tenantId)?.name ?? null;
   }
 
   async pageFacts(claims: UnsubscribeClaims): Promise<PageFacts> {
-    const rows: { masked_address: string; lists: string[] }[] = await this.databases.withTenant(
+    const rows: { masked_address: string; lists: string[]; locale: string | null }[] = await this.databases.withTenant(
       claims.region,
       claims.tenantId,
       (m) =>
-        m.query('SELECT masked_address, lists FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2', [
-          claims.tenantId,
-          claims.contactId,
-        ]),
+        m.query(
+          'SELECT masked_address, lists, locale FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2',
+          [claims.tenantId, claims.contactId],
+        ),
     );
     return {
       known: rows.length === 1,
       maskedAddress: rows[0]?.masked_address ?? null,
       lists: rows[0]?.lists ?? [],
+      locale: rows[0]?.locale ?? null,
       tenantName: await this.tenantName(claims.tenantId),
     };
   }
@@ -131,7 +135,7 @@ export class OptOutService {
     });
   }
 
-  private async tenantName(tenantId: string): Promise<string> {
-    return (await this.states.get(tenantId))?.name ?? 'the sender';
+  private async tenantName(tenantId: string): Promise<string | null> {
+    return (await this.states.get(tenantId))?.name ?? null;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What the recipient sees on `GET /u/{token}` (R-U1): the address masked so a forwarded link or a shoulder-surfer
- * learns little (`a***@e***.com`), in the language the browser asks for (English fallback).
+ * learns little (`a***@e***.com`). Its language: `recipientLanguage` (@missive/http, R-U6).
  */
 export function maskAddress(email: string): string {
   const at = email.lastIndexOf('@');
@@ -11,24 +11,6 @@ export function maskAddress(email: string): string {
   const host = dot > 0 ? domain.slice(0, dot) : domain;
   const tld = dot > 0 ? domain.slice(dot) : '';
   return `${local[0]}***@${host[0] ?? ''}***${tld}`;
-}
-
-export type PageLanguage = 'en' | 'fr' | 'de' | 'es';
-const LANGUAGES: PageLanguage[] = ['en', 'fr', 'de', 'es'];
-
-/** Picks the best supported language from an Accept-Language header by quality, English when none fits. */
-export function pickLanguage(acceptLanguage: string | undefined): PageLanguage {
-  if (!acceptLanguage) return 'en';
-  const ranked = acceptLanguage
-    .split(',')
-    .map((part, order) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { lang: tag.toLowerCase().split('-')[0], q: q ? Number(q.slice(2)) || 0 : 1, order };
-    })
-    .filter((x) => x.q > 0)
-    .sort((a, b) => b.q - a.q || a.order - b.order);
-  return (ranked.find((x) => LANGUAGES.includes(x.lang as PageLanguage))?.lang as PageLanguage) ?? 'en';
 }
 
 /**

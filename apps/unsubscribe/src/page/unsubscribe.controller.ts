@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { recipientLanguage, type RecipientLanguage } from '@missive/http';
 import { OptOutService, type PageFacts, type UnsubscribeClaims } from '../opt-outs/opt-out.service';
 import { confirmPage, donePage, invalidLinkPage, listsLeftPage, preferencesPage } from './unsubscribe-page.html';
-import { isUnsubscribeRequest, listsToLeave, pickLanguage, type PageLanguage } from './unsubscribe-page.rules';
+import { isUnsubscribeRequest, listsToLeave } from './unsubscribe-page.rules';
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -21,7 +22,7 @@ interface Resolved {
 }
 
 /**
- * The recipient's unsubscribe link (R-U1, R-U2, R-U4). GET shows a page and never changes state (link scanners
+ * The recipient's unsubscribe link (R-U1, R-U2, R-U4, R-U6). GET shows a page and never changes state (link scanners
  * prefetch); POST — the RFC 8058 one-click body or the page's form — opts out and answers 200 once stored.
  */
 @ApiExcludeController()
@@ -41,15 +42,18 @@ export class UnsubscribeController {
     @Ip() ip: string,
     @Res() reply: FastifyReply,
   ) {
-    const lang = pickLanguage(language);
     const action = `/u/${encodeURIComponent(token)}`;
     const claims = this.optOuts.verify(token);
-    if ((await this.optOuts.pageLimit(claims, ip)) === 'limited' && claims)
-      return this.send(reply, confirmPage(lang, '—', this.optOuts.cachedTenantName(claims.tenantId), action));
+    // Limited: no database, so the browser's language (R-U6 without the contact's locale).
+    if ((await this.optOuts.pageLimit(claims, ip)) === 'limited' && claims) {
+      const lang = recipientLanguage({ acceptLanguage: language });
+      return this.send(reply, lang, confirmPage(lang, '—', this.optOuts.cachedTenantName(claims.tenantId), action));
+    }
     const found = await this.resolve(token);
-    if (!found) return this.invalid(reply, lang, 404);
+    if (!found) return this.invalid(reply, recipientLanguage({ acceptLanguage: language }), 404);
     const { facts } = found;
-    return this.send(reply, confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, action));
+    const lang = this.language(found, language);
+    return this.send(reply, lang, confirmPage(lang, facts.maskedAddress ?? '—', facts.tenantName, action));
   }
 
   @Post(':token')
@@ -60,12 +64,12 @@ export class UnsubscribeController {
     @Headers('accept-language') language: string | undefined,
     @Res() reply: FastifyReply,
   ) {
-    const lang = pickLanguage(language);
     const found = await this.resolve(token);
-    if (!found) return this.invalid(reply, lang, 404);
+    if (!found) return this.invalid(reply, recipientLanguage({ acceptLanguage: language }), 404);
+    const lang = this.language(found, language);
     if (!isUnsubscribeRequest(form)) return this.invalid(reply, lang, 400);
     await this.optOuts.optOut(found.claims, form?.['List-Unsubscribe'] === 'One-Click' ? 'one-click' : 'page');
-    return this.send(reply, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
+    return this.send(reply, lang, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
   }
 
   @Get(':token/preferences')
@@ -74,12 +78,16 @@ export class UnsubscribeController {
     @Headers('accept-language') language: string | undefined,
     @Res() reply: FastifyReply,
   ) {
-    const lang = pickLanguage(language);
     const found = await this.resolve(token);
-    if (!found) return this.invalid(reply, lang, 404);
+    if (!found) return this.invalid(reply, recipientLanguage({ acceptLanguage: language }), 404);
+    const lang = this.language(found, language);
     const { facts } = found;
     const action = `/u/${encodeURIComponent(token)}/preferences`;
-    return this.send(reply, preferencesPage(lang, facts.maskedAddress ?? '—', facts.tenantName, facts.lists, action));
+    return this.send(
+      reply,
+      lang,
+      preferencesPage(lang, facts.maskedAddress ?? '—', facts.tenantName, facts.lists, action),
+    );
   }
 
   @Post(':token/preferences')
@@ -90,17 +98,17 @@ export class UnsubscribeController {
     @Headers('accept-language') language: string | undefined,
     @Res() reply: FastifyReply,
   ) {
-    const lang = pickLanguage(language);
     const found = await this.resolve(token);
-    if (!found) return this.invalid(reply, lang, 404);
+    if (!found) return this.invalid(reply, recipientLanguage({ acceptLanguage: language }), 404);
+    const lang = this.language(found, language);
     const choice = listsToLeave(form, found.facts.lists);
     if (!choice) return this.invalid(reply, lang, 400);
     if ('everything' in choice) {
       await this.optOuts.optOut(found.claims, 'preferences');
-      return this.send(reply, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
+      return this.send(reply, lang, donePage(lang, found.facts.maskedAddress ?? '—', found.facts.tenantName));
     }
     await this.optOuts.optOut(found.claims, 'preferences', choice.lists);
-    return this.send(reply, listsLeftPage(lang, choice.lists));
+    return this.send(reply, lang, listsLeftPage(lang, choice.lists));
   }
 
   /**
@@ -114,11 +122,16 @@ export class UnsubscribeController {
     return { claims, facts: await this.optOuts.pageFacts(claims) };
   }
 
-  private send(reply: FastifyReply, html: string): FastifyReply {
-    return reply.status(200).headers(PAGE_HEADERS).send(html);
+  /** R-U6: the contact's locale first, then the browser's Accept-Language, then English. */
+  private language(found: Resolved, acceptLanguage: string | undefined): RecipientLanguage {
+    return recipientLanguage({ locale: found.facts.locale, acceptLanguage });
   }
 
-  private invalid(reply: FastifyReply, lang: PageLanguage, status: 400 | 404): FastifyReply {
-    return reply.status(status).headers(PAGE_HEADERS).send(invalidLinkPage(lang));
+  private send(reply: FastifyReply, lang: RecipientLanguage, html: string): FastifyReply {
+    return reply.status(200).headers(PAGE_HEADERS).header('content-language', lang).send(html);
+  }
+
+  private invalid(reply: FastifyReply, lang: RecipientLanguage, status: 400 | 404): FastifyReply {
+    return reply.status(status).headers(PAGE_HEADERS).header('content-language', lang).send(invalidLinkPage(lang));
   }
 }
