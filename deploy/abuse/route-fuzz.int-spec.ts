@@ -375,7 +375,7 @@ const CONTENT_TYPES = [
   'x/y; ;;',
 ];
 
-/** Fields of the recipient forms (`/u/{token}`, `/u/{token}/preferences`), which the OpenAPI document leaves out. */
+/** Fields of the recipient forms (`/u/{token}`, `/u/{token}/preferences`, `/c/{token}`), which the OpenAPI document leaves out. */
 const FORM_FIELDS = ['List-Unsubscribe', 'confirm', 'everything', 'leave'];
 const FORM_VALUES = ['One-Click', 'yes', 'news', 'no'];
 /** Import columns (contact fields, nested ones dotted: API.md). */
@@ -543,7 +543,7 @@ function parseJson(text: string): unknown {
 
 /** Recipient routes answer a GIF, a redirect or an HTML page (API.md), to people rather than API clients. */
 function isRecipientRoute(route: Route): boolean {
-  return /^\/(?:t\/[oc]|u)\//.test(route.path);
+  return /^\/(?:t\/[oc]|u|c)\//.test(route.path);
 }
 
 /**
@@ -604,7 +604,10 @@ describe('R-X2, R-X6: every route under fuzzing answers 2xx or 4xx, never a 5xx 
     seeds.public = {
       id: [...ids('contact'), ...ids('campaign'), ...ids('import'), ...ids('privacyRequest'), ...ids('notice')],
       email: ids('email'),
-      token: [signer.mint({ kind: 'unsubscribe', ...claims })],
+      token: [
+        signer.mint({ kind: 'unsubscribe', ...claims }),
+        signer.mint({ kind: 'confirm', ...claims, campaignId: null }),
+      ],
       '*': [
         openToken(tenant.tenant.id, claims.campaignId, claims.contactId),
         clickToken(tenant.tenant.id, claims.campaignId, claims.contactId, 0),

@@ -8,6 +8,7 @@ import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignPreviewService } from './campaigns/campaign-preview.service';
 import { CampaignController } from './campaigns/campaign.controller';
 import { CampaignService } from './campaigns/campaign.service';
+import { OptInMailConsumer } from './opt-in/opt-in-mail.consumer';
 import { EngagementCountedConsumer } from './reports/engagement-counted.consumer';
 import { EngagementCountsRepository } from './reports/engagement-counts.repository';
 import { ReportService } from './reports/report.service';
@@ -36,6 +37,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     ContactProjectionConsumer,
     EngagementCountedConsumer,
     DeliveryFeedbackConsumer,
+    OptInMailConsumer,
   ],
   providers: [
     CampaignService,

@@ -7,6 +7,8 @@ import { RawBodyModule } from './hooks/raw-body.module';
 import { UnsubscribeContactConsumer } from './contact-projection.consumer';
 import { BounceMailService } from './inbound/bounce-mail.service';
 import { InboundSmtpLifecycle } from './inbound/inbound-smtp.lifecycle';
+import { OptInConfirmationService } from './opt-in/opt-in-confirmation.service';
+import { OptInController } from './opt-in/opt-in.controller';
 import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { OptOutService } from './opt-outs/opt-out.service';
 import { UnsubscribeController } from './page/unsubscribe.controller';
@@ -17,7 +19,7 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
  */
 @Module({
   imports: [TenancyModule, RawBodyModule],
-  controllers: [UnsubscribeController, UnsubscribeContactConsumer, ProviderHooksController],
+  controllers: [UnsubscribeController, OptInController, UnsubscribeContactConsumer, ProviderHooksController],
   providers: [
     OptOutService,
     AwaitingOptOuts,
@@ -25,6 +27,7 @@ import { UnsubscribeController } from './page/unsubscribe.controller';
     InboundSmtpLifecycle,
     RecipientLimiter,
     ProviderHooksService,
+    OptInConfirmationService,
   ],
 })
 export class UnsubscribeModule {}

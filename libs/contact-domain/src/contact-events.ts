@@ -27,10 +27,11 @@ export interface ContactStateRow {
 /**
  * R-C2: whether the contact's latest consent record is a withdrawal. The history trigger writes a grant whenever
  * a contact gets a consent record and a withdrawal whenever it loses it, so a contact without one now whose
- * history is not empty last withdrew. Holds in a statement's own RETURNING too (before its trigger has run).
+ * history holds a grant or withdrawal last withdrew (a double opt-in confirmation, R-C8, is neither). Holds in a
+ * statement's own RETURNING too (before its trigger has run).
  */
 export const CONSENT_WITHDRAWN_SQL = `(c.consent IS NULL AND EXISTS
-  (SELECT 1 FROM consents h WHERE h.tenant_id = c.tenant_id AND h.contact_id = c.id)) AS consent_withdrawn`;
+  (SELECT 1 FROM consents h WHERE h.tenant_id = c.tenant_id AND h.contact_id = c.id AND h.kind <> 'confirmation')) AS consent_withdrawn`;
 
 /** The columns of a ContactStateRow, for a RETURNING or SELECT on `contacts c`. */
 export const CONTACT_STATE_SQL = `c.id, c.email, c.first_name, c.last_name, c.phone, c.locale, c.region, c.lawful_basis,

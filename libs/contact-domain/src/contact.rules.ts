@@ -6,6 +6,8 @@ import { resolveRegion, type TenantFacts } from './region.rules';
 import { isSpecialCategoryAttribute } from './special-category.rules';
 
 export type { FieldProblem } from './consent.rules';
+// R-C8 double opt-in (double-opt-in.rules.ts), exported with the contact rules it extends.
+export * from './double-opt-in.rules';
 export type { TenantFacts } from './region.rules';
 
 /** GDPR Art. 6 lawful bases (R-T3). */
@@ -21,6 +23,7 @@ export type LawfulBasis = (typeof LAWFUL_BASES)[number];
 
 export const CONTACT_STATUSES = [
   'active',
+  'pending',
   'unsubscribed',
   'suppressed',
   'bounced',

@@ -28,3 +28,23 @@ export interface SuppressionChangedV1 {
 export const CONTACT_CHANGED = 'contact.changed';
 export const CONTACT_ERASED = 'contact.erased';
 export const SUPPRESSION_CHANGED = 'suppression.changed';
+
+/**
+ * `contact.opt-in-confirmed` (v1): the person confirmed a double opt-in on the recipient page (R-C8), published by
+ * the unsubscribe service once per contact; the contacts service makes the contact active and records the
+ * confirmation in its consent history. `personal` is the truncated IP and the user agent (`OptInConfirmationPersonalV1`)
+ * sealed with the contact's own key (R-D1), or null when the contact has no key (erased).
+ */
+export interface OptInConfirmedV1 {
+  contactId: string;
+  confirmedAt: string;
+  personal: string | null;
+}
+
+/** What `OptInConfirmedV1.personal` opens to: the IP already truncated (/24, /48), the user agent cut to 256. */
+export interface OptInConfirmationPersonalV1 {
+  ipTruncated: string | null;
+  userAgent: string | null;
+}
+
+export const OPT_IN_CONFIRMED = 'contact.opt-in-confirmed';

@@ -1,6 +1,14 @@
 import type { Region } from './region';
 
-export type ContactStatusV1 = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'complained' | 'restricted';
+/** `pending`: created with double opt-in, not confirmed yet (R-C8); never mailed a campaign. */
+export type ContactStatusV1 =
+  | 'active'
+  | 'pending'
+  | 'unsubscribed'
+  | 'suppressed'
+  | 'bounced'
+  | 'complained'
+  | 'restricted';
 export type LawfulBasisV1 =
   | 'consent'
   | 'contract'

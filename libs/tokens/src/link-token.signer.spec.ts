@@ -26,11 +26,22 @@ const tokenOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base
 describe('R-K1: LinkTokenSigner', () => {
   const signer = new LinkTokenSigner([OLD_KEY]);
 
-  it.each<LinkTokenKind>(['open', 'click', 'unsubscribe', 'bounce'])('R-K1: a %s token round-trips', (kind) => {
-    const claims = claimsOf(kind);
-    const token = signer.mint(claims);
-    expect(signer.verify(token)).toStrictEqual(claims);
-    expect(expectKind(signer.verify(token), kind)).toStrictEqual(claims);
+  it.each<LinkTokenKind>(['open', 'click', 'unsubscribe', 'bounce', 'confirm'])(
+    'R-K1: a %s token round-trips',
+    (kind) => {
+      const claims = claimsOf(kind);
+      const token = signer.mint(claims);
+      expect(signer.verify(token)).toStrictEqual(claims);
+      expect(expectKind(signer.verify(token), kind)).toStrictEqual(claims);
+    },
+  );
+
+  it('R-C8: an unsubscribe token never confirms a double opt-in, and a confirm token never unsubscribes', () => {
+    const unsubscribe = signer.mint(claimsOf('unsubscribe', { campaignId: null }));
+    const confirm = signer.mint(claimsOf('confirm', { campaignId: null }));
+    expect(expectKind(signer.verify(unsubscribe), 'confirm')).toBeNull();
+    expect(expectKind(signer.verify(confirm), 'unsubscribe')).toBeNull();
+    expect(expectKind(signer.verify(confirm), 'confirm')).not.toBeNull();
   });
 
   it('R-K1: a token without a campaign round-trips with campaignId null', () => {

@@ -1,14 +1,15 @@
 /**
  * The claims of a signed link token (R-K1) and their compact binary encoding. Tokens go into emails for the
  * open pixel (`/t/o/{token}`), the click redirect (`/t/c/{token}`), unsubscribe (`/u/{token}`,
- * `unsubscribe+{token}@domain`) and the VERP Return-Path and Message-ID (`bounce+{token}@domain`, R-S8). The payload
+ * `unsubscribe+{token}@domain`), the VERP Return-Path and Message-ID (`bounce+{token}@domain`, R-S8) and the double
+ * opt-in confirmation (`/c/{token}`, R-C8). The payload
  * holds ids only, never an email address.
  *
  * Body layout (all multi-byte integers big-endian):
  *
  *   offset  size  field
  *   0       1     version (1)
- *   1       1     kind: open=1, click=2, unsubscribe=3, bounce=4
+ *   1       1     kind: open=1, click=2, unsubscribe=3, bounce=4, confirm=5
  *   2       16    tenant id (UUID)
  *   18      1     region: NA=0, EEA=1
  *   19      16    campaign id (UUID; the nil UUID when the token is not tied to a campaign)
@@ -21,7 +22,7 @@
 import type { Region } from '@missive/contracts';
 import { isNilUuid, readUuid, UUID_BYTES, writeUuid } from './uuid-bytes';
 
-export type LinkTokenKind = 'open' | 'click' | 'unsubscribe' | 'bounce';
+export type LinkTokenKind = 'open' | 'click' | 'unsubscribe' | 'bounce' | 'confirm';
 
 export interface LinkTokenClaims {
   kind: LinkTokenKind;
@@ -41,8 +42,16 @@ export const LINK_TOKEN_KIND_CODES: Readonly<Record<LinkTokenKind, number>> = {
   click: 2,
   unsubscribe: 3,
   bounce: 4,
+  confirm: 5,
 };
-const KIND_BY_CODE: readonly (LinkTokenKind | undefined)[] = [undefined, 'open', 'click', 'unsubscribe', 'bounce'];
+const KIND_BY_CODE: readonly (LinkTokenKind | undefined)[] = [
+  undefined,
+  'open',
+  'click',
+  'unsubscribe',
+  'bounce',
+  'confirm',
+];
 
 const REGION_CODES: Readonly<Record<Region, number>> = { NA: 0, EEA: 1 };
 const REGION_BY_CODE: readonly (Region | undefined)[] = ['NA', 'EEA'];

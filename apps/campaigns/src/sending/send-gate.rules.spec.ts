@@ -21,6 +21,15 @@ describe('sendGate (R-S2)', () => {
     expect(sendGate(activeTenant, contact(), NOW, AGES)).toEqual({ send: true });
   });
 
+  it('R-C8: skips a pending contact (double opt-in not confirmed) under every regime and basis', () => {
+    for (const region of ['EEA', 'NA'] as const)
+      for (const lawfulBasis of ['consent', 'legitimate_interests', 'contract'] as const)
+        expect(sendGate(activeTenant, contact({ status: 'pending', region, lawfulBasis }), NOW, AGES)).toEqual({
+          send: false,
+          reason: 'pending',
+        });
+  });
+
   it('R-S2: skips every recipient of a tenant that is not active or whose termination has taken effect (R-P1)', () => {
     expect(sendGate({ status: 'terminated', terminatedAt: null }, contact(), NOW, AGES)).toEqual({
       send: false,

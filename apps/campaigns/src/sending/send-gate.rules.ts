@@ -9,6 +9,7 @@ import type { Region } from '@missive/contracts';
 export type SkipReason =
   | 'tenant_inactive'
   | 'erased'
+  | 'pending'
   | 'unsubscribed'
   | 'suppressed'
   | 'bounced'
@@ -19,7 +20,14 @@ export type SkipReason =
   | 'objection'
   | 'minor';
 
-export type ContactStatus = 'active' | 'unsubscribed' | 'suppressed' | 'bounced' | 'complained' | 'restricted';
+export type ContactStatus =
+  | 'active'
+  | 'pending'
+  | 'unsubscribed'
+  | 'suppressed'
+  | 'bounced'
+  | 'complained'
+  | 'restricted';
 
 export type LawfulBasis =
   | 'consent'
@@ -50,6 +58,8 @@ export interface GateContact {
 export type GateDecision = { send: true } | { send: false; reason: SkipReason };
 
 const STATUS_SKIPS: Record<Exclude<ContactStatus, 'active'>, SkipReason> = {
+  // R-C8: a double opt-in not confirmed yet is no consent; only the confirmation makes the contact mailable.
+  pending: 'pending',
   unsubscribed: 'unsubscribed',
   suppressed: 'suppressed',
   bounced: 'bounced',

@@ -17,6 +17,6 @@ import { ContactsService } from './contacts.service';
     ContactErasure,
     ErasureRepository,
   ],
-  exports: [ContactsRepository, ContactEvents],
+  exports: [ContactsRepository, ContactEvents, ContactErasure],
 })
 export class ContactsFeatureModule {}

@@ -78,14 +78,16 @@ export class ContactsRepository {
     tenantId: string,
     contact: ContactData,
     addressHash: string,
+    options: { doubleOptIn?: boolean } = {},
   ): Promise<{ row: ContactRow; inserted: boolean | null }> {
+    // R-C8: a new contact with double opt-in waits `pending`; the conflict clause keeps an existing one's status.
     const rows: (ContactRow & { inserted: boolean })[] = await m.query(
       `INSERT INTO contacts AS c (tenant_id, ${CONTACT_COLUMNS.join(', ')}, status)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::date, $12::jsonb, $13::text[], $14::text[],
-         CASE WHEN ${onSuppressionListSql('$1', '$2', '$15')} THEN 'suppressed' ELSE 'active' END
+         CASE WHEN ${onSuppressionListSql('$1', '$2', '$15')} THEN 'suppressed' ELSE $16::text END
        ${CONTACT_UPSERT_CONFLICT}
        RETURNING ${SELECT_COLUMNS}, (c.xmax = 0) AS inserted`,
-      [tenantId, ...contactColumnValues(contact), addressHash],
+      [tenantId, ...contactColumnValues(contact), addressHash, options.doubleOptIn ? 'pending' : 'active'],
     );
     if (rows.length > 0) {
       const { inserted, ...row } = rows[0];
@@ -190,6 +192,58 @@ export class ContactsRepository {
       [tenantId, id, change.status, change.lists, change.listsLeft, JSON.stringify(change.consent)],
     );
     return returnedRows<ContactRow>(result)[0];
+  }
+
+  /**
+   * R-C8: the person confirmed a double opt-in. A pending contact becomes active (suppressed if its address joined
+   * the suppression list meanwhile, R-C7) and its consent history gets the confirmation: when, the truncated IP and the
+   * user agent. Any other contact (confirmed already, erased, never pending) is left as it is: null.
+   */
+  async confirmOptIn(
+    m: EntityManager,
+    tenantId: string,
+    id: string,
+    confirmation: { confirmedAt: string; ipTruncated: string | null; userAgent: string | null },
+  ): Promise<ContactRow | null> {
+    if (!UUID.test(id)) return null;
+    const result: unknown = await m.query(
+      `UPDATE contacts c SET updated_at = now(), status = CASE WHEN EXISTS
+         (SELECT 1 FROM suppressions s WHERE s.tenant_id = c.tenant_id AND s.email = c.email) THEN 'suppressed' ELSE 'active' END
+       WHERE c.tenant_id = $1 AND c.id = $2 AND c.status = 'pending'
+       RETURNING ${SELECT_COLUMNS}`,
+      [tenantId, id],
+    );
+    const row = returnedRows<ContactRow>(result)[0] ?? null;
+    if (row)
+      await m.query(
+        `INSERT INTO consents (tenant_id, contact_id, kind, given_at, source, ip, user_agent, explicit)
+         VALUES ($1, $2, 'confirmation', $3::timestamptz, 'double-opt-in', $4, $5, false)`,
+        [tenantId, id, confirmation.confirmedAt, confirmation.ipTruncated, confirmation.userAgent],
+      );
+    return row;
+  }
+
+  /** R-C8: the tenant's pending contacts created before `cutoff`, oldest first, at most `limit`. */
+  async unconfirmedBefore(
+    m: EntityManager,
+    tenantId: string,
+    cutoff: Date,
+    limit: number,
+  ): Promise<{ id: string; email: string; status: ContactStatus }[]> {
+    return m.query(
+      `SELECT id, email, status FROM contacts WHERE tenant_id = $1 AND status = 'pending' AND created_at < $2
+       ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [tenantId, cutoff, limit],
+    );
+  }
+
+  /** R-C8: the tenant's days before an unconfirmed contact is erased, or null when it set none. */
+  async unconfirmedDaysSetting(m: EntityManager, tenantId: string): Promise<number | null> {
+    const rows: { unconfirmed_days: number }[] = await m.query(
+      `SELECT unconfirmed_days FROM tenant_opt_in_settings WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    return rows[0]?.unconfirmed_days ?? null;
   }
 
   /**

@@ -12,6 +12,7 @@ import {
   emailSyntaxProblem,
   type FieldProblem,
   normaliseEmail,
+  readDoubleOptIn,
   validateContactInput,
   WRITABLE_FIELDS,
 } from '@missive/contact-domain';
@@ -22,6 +23,18 @@ type Tenant = Pick<TenantContext, 'id' | 'region' | 'transferSafeguard'>;
 
 function invalid(errors: FieldProblem[]): InvalidInputError {
   return new InvalidInputError(`Invalid contact: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+}
+
+/** The body without `doubleOptIn`, and that flag read (R-C8); a body that is no object goes on to the rules as it is. */
+function splitDoubleOptIn(body: unknown): {
+  doubleOptIn: ReturnType<typeof readDoubleOptIn>;
+  fields: unknown;
+} {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { doubleOptIn: { value: false }, fields: body };
+  }
+  const { doubleOptIn, ...fields } = body as Record<string, unknown>;
+  return { doubleOptIn: readDoubleOptIn(doubleOptIn), fields };
 }
 
 /** Contact create/upsert, read, patch and erasure: load, apply the rules, write and publish in one transaction. */
@@ -48,11 +61,17 @@ export class ContactsService {
 
   /** POST /v1/contacts: create (201) or update by email (200); identical input changes nothing. */
   async upsert(tenant: Tenant, body: unknown): Promise<{ created: boolean; contact: ContactResponse }> {
-    const result = validateContactInput(body, tenant, this.config.minimumAges);
-    if (!result.ok) throw invalid(result.errors);
+    // R-C8: `doubleOptIn` decides a new contact's first status only; it is not a stored field.
+    const { doubleOptIn, fields } = splitDoubleOptIn(body);
+    const result = validateContactInput(fields, tenant, this.config.minimumAges);
+    if (!result.ok || 'problem' in doubleOptIn) {
+      throw invalid([...(result.ok ? [] : result.errors), ...('problem' in doubleOptIn ? [doubleOptIn.problem] : [])]);
+    }
     const addressHash = await this.addressHash(tenant, result.contact.email);
     return this.databases.withTenant(tenant.region, tenant.id, async (m) => {
-      const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact, addressHash);
+      const { row, inserted } = await this.contacts.upsert(m, tenant.id, result.contact, addressHash, {
+        doubleOptIn: doubleOptIn.value,
+      });
       if (inserted !== null) await this.changed(m, tenant, row);
       return { created: inserted === true, contact: toContactResponse(row) };
     });

@@ -144,3 +144,31 @@ describe('parseImportFile (R-C6: an import file as batches to stage and write)',
     expect(await parse(options('i.ndjson', ''))).toEqual({ batches: [], summary: { rows: 0, headerLine: 0 } });
   });
 });
+
+describe('double opt-in in imports (R-C8)', () => {
+  it('R-C8: the doubleOptIn CSV column and NDJSON field mark rows for double opt-in; a later row wins; a bad value rejects its row', async () => {
+    const csv = await parse(
+      options(
+        'opt-in.csv',
+        'email,lawfulBasis,doubleOptIn\na@x.example,contract,true\nb@x.example,contract,no\n' +
+          'c@x.example,contract,maybe\nb@x.example,contract,yes\na@x.example,contract,\n',
+        { batchRows: 10 },
+      ),
+    );
+    const [batch] = csv.batches;
+    expect(batch.contacts.doubleOptIn).toEqual(['b@x.example']);
+    expect(batch.errors).toEqual([{ row: 4, field: 'doubleOptIn', reason: 'must be true or false' }]);
+    expect(batch.copy.toString()).not.toContain('doubleOptIn');
+
+    const ndjson = await parse(
+      options(
+        'opt-in.ndjson',
+        '{"email":"d@x.example","lawfulBasis":"contract","doubleOptIn":true}\n' +
+          '{"email":"e@x.example","lawfulBasis":"contract","doubleOptIn":false}\n',
+        { batchRows: 10 },
+      ),
+    );
+    expect(ndjson.batches[0].contacts.doubleOptIn).toEqual(['d@x.example']);
+    expect(ndjson.batches[0].rejected).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type LawfulBasis,
   type MinimumAges,
   type TenantFacts,
+  readDoubleOptIn,
   validateContactInput,
 } from '@missive/contact-domain';
 import { textSafetyDetails } from '@missive/http';
@@ -82,6 +83,8 @@ export interface BatchContacts {
   personalEnd: Int32Array;
   /** Bytes each contact adds to an event, a little over (`eventBytesOf`). */
   eventBytes: Int32Array;
+  /** R-C8: the addresses whose (later) row asked for double opt-in: a new contact among them starts `pending`. */
+  doubleOptIn: string[];
 }
 
 /** The personal fields' JSON of contact `i` of a batch. */
@@ -141,6 +144,7 @@ export class BatchContactsBuilder {
   private personalEnd: Int32Array;
   private eventBytes: Int32Array;
   private readonly indexOf = new Map<string, number>();
+  private readonly optIn = new Set<string>();
 
   constructor(capacity = 1024, buffers?: BufferPool) {
     this.personal = new ByteSink(256 * 1024, buffers);
@@ -149,7 +153,9 @@ export class BatchContactsBuilder {
     this.eventBytes = new Int32Array(capacity);
   }
 
-  add(contact: ContactData, line = 0): void {
+  add(contact: ContactData, line = 0, doubleOptIn = false): void {
+    if (doubleOptIn) this.optIn.add(contact.email);
+    else this.optIn.delete(contact.email);
     let i = this.indexOf.get(contact.email);
     if (i === undefined) {
       i = this.emails.length;
@@ -205,6 +211,7 @@ export class BatchContactsBuilder {
       personalStart: this.personalStart.subarray(0, n),
       personalEnd: this.personalEnd.subarray(0, n),
       eventBytes: this.eventBytes.subarray(0, n),
+      doubleOptIn: [...this.optIn],
     };
   }
 
@@ -239,13 +246,13 @@ class BatchBuilder {
   }
 
   /** Stages a valid row; a later row for an address already staged wins (the upsert keeps the higher `ord`). */
-  add(contact: ContactData, line: number): void {
+  add(contact: ContactData, line: number, doubleOptIn = false): void {
     // The row's order in the batch, the id it gets if it is new (written as bytes), then its fields.
     this.copy.append(`${this.staged}\t`);
     this.copy.appendWith(TIME_ORDERED_ID_BYTES, writeTimeOrderedId);
     this.copy.append(`\t${copyLine(contact)}\n`);
     this.staged += 1;
-    this.contacts.add(contact, line);
+    this.contacts.add(contact, line, doubleOptIn);
   }
 
   reject(errors: ImportError[]): void {
@@ -309,8 +316,8 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
         } else {
           rows += 1;
           batch.total += 1;
-          const contact = checkRecord(batch, rec, plan, values, chunk, options, now);
-          if (contact) batch.add(contact, rec.line);
+          const checked = checkRecord(batch, rec, plan, values, chunk, options, now);
+          if (checked) batch.add(checked.contact, rec.line, checked.doubleOptIn);
         }
         batch.endOffset = rec.end;
         batch.endLine = rec.nextLine;
@@ -329,7 +336,10 @@ export async function* parseImportFile(options: ParseOptions): AsyncGenerator<Pa
   return { rows, headerLine };
 }
 
-/** Checks one record with the API's rule set: the contact to stage, or null (its errors go to the batch). */
+/**
+ * Checks one record with the API's rule set: the contact to stage and whether it asked for double opt-in (R-C8, the
+ * `doubleOptIn` column or field, not a stored field), or null (its errors go to the batch).
+ */
 function checkRecord(
   batch: BatchBuilder,
   rec: FramedRecord,
@@ -338,7 +348,7 @@ function checkRecord(
   chunk: FramedChunk,
   { tenant, minimumAges }: Pick<ParseOptions, 'tenant' | 'minimumAges'>,
   now: Date,
-): ContactData | null {
+): { contact: ContactData; doubleOptIn: boolean } | null {
   const row = rec.line;
   const reject = (errors: ImportError[]) => {
     batch.reject(errors);
@@ -367,8 +377,16 @@ function checkRecord(
   // The API's text rule (R-X6): a NUL would fail the whole batch's COPY, so the row fails alone here.
   const unsafe = textSafetyDetails(input, { root: 'row' });
   if (unsafe.length > 0) return reject(unsafe.map((d) => ({ row, field: d.field ?? 'row', reason: d.reason })));
+  let doubleOptIn = false;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && 'doubleOptIn' in input) {
+    const { doubleOptIn: raw, ...fields } = input as Record<string, unknown>;
+    const flag = readDoubleOptIn(raw);
+    if ('problem' in flag) return reject([{ row, ...flag.problem }]);
+    doubleOptIn = flag.value;
+    input = fields;
+  }
   const result = validateContactInput(input, tenant, minimumAges, now);
-  return result.ok ? result.contact : reject(result.errors.map((e) => ({ row, ...e })));
+  return result.ok ? { contact: result.contact, doubleOptIn } : reject(result.errors.map((e) => ({ row, ...e })));
 }
 
 /**

@@ -57,6 +57,8 @@ export function planColumns(header: string[]): ColumnPlan {
     seen.add(name);
     const convert = converter(name);
     if (TOP_LEVEL.has(name)) return (input, value) => void (input[name] = convert(value));
+    // R-C8: not a stored field; the import reads it as the API does (`doubleOptIn` in POST /v1/contacts).
+    if (name === 'doubleOptIn') return (input, value) => void (input[name] = value);
     const dot = name.indexOf('.');
     const group = dot > 0 ? name.slice(0, dot) : '';
     const key = name.slice(dot + 1);

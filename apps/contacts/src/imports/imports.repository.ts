@@ -66,7 +66,8 @@ export class ImportSuperseded extends Error {
  * new id has no history yet, so only updated contacts without consent need the index probe.
  */
 const IMPORT_CONSENT_WITHDRAWN_SQL = `(c.consent IS NULL AND NOT (c.xmax = 0) AND EXISTS
-  (SELECT 1 FROM consents h WHERE h.tenant_id = c.tenant_id AND h.contact_id = c.id)) AS consent_withdrawn`;
+  (SELECT 1 FROM consents h WHERE h.tenant_id = c.tenant_id AND h.contact_id = c.id AND h.kind <> 'confirmation'))
+  AS consent_withdrawn`;
 
 /**
  * The staging table: the row's place in its batch (a repeated address keeps the later row), the id the contact gets
@@ -225,13 +226,14 @@ export class ImportsRepository {
       }>(
         `INSERT INTO contacts AS c (tenant_id, id, ${CONTACT_COLUMNS.join(', ')}, status)
          SELECT $1, s.id, ${CONTACT_COLUMNS.map((col) => `s.${col}`).join(', ')},
-           CASE WHEN sp.email IS NULL AND s.email <> ALL($2::text[]) THEN 'active' ELSE 'suppressed' END
+           CASE WHEN sp.email IS NOT NULL OR s.email = ANY($2::text[]) THEN 'suppressed'
+             WHEN s.email = ANY($3::text[]) THEN 'pending' ELSE 'active' END
          FROM ${source} s LEFT JOIN suppressions sp ON sp.tenant_id = $1 AND sp.email = s.email
          ORDER BY s.email
          ${CONTACT_UPSERT_CONFLICT}
          RETURNING c.id, c.email, c.status, ${IMPORT_CONSENT_WITHDRAWN_SQL}, (c.xmax = 0) AS inserted,
            CASE WHEN c.lists_left <> '{}' THEN c.lists END AS lists`,
-        [tenantId, hashSuppressed],
+        [tenantId, hashSuppressed, batch.contacts.doubleOptIn],
       );
       lap('upsert');
       const indexOf = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import {
   type ConsentRecord,
   CONTACT_STATUSES,
@@ -41,9 +41,14 @@ export class CreateContactDto {
     description: 'string, number, boolean or null values',
   })
   attributes?: Record<string, string | number | boolean | null>;
+  @ApiPropertyOptional({
+    description:
+      'R-C8: a new contact starts pending and is sent one confirmation message; an existing one keeps its status',
+  })
+  doubleOptIn?: boolean;
 }
 
-export class PatchContactDto extends PartialType(CreateContactDto) {}
+export class PatchContactDto extends PartialType(OmitType(CreateContactDto, ['doubleOptIn'] as const)) {}
 
 export class ContactResponse {
   @ApiProperty() id: string;
