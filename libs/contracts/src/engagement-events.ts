@@ -57,3 +57,38 @@ export function engagementCountedOf(
     ...counts,
   };
 }
+
+/**
+ * `tracking.contact-engaged` v1: a contact's latest human open and click of any campaign of the tenant, as tracking
+ * stored them (R-C9's `openedWithinDays` / `clickedWithinDays`). Published by tracking in the transaction that
+ * stored the hits, only for contacts whose hits it keeps (a blocked contact's hits are anonymised and never named,
+ * R-K4), and never for machine hits. Absolute times, not increments: a consumer keeps the later of what it holds
+ * and what it reads, so a replay or a late event changes nothing. Ids and times only. Key: the contact id.
+ */
+export interface ContactEngagedV1 {
+  contactId: string;
+  /** ISO-8601; null when this batch held no human open of the contact. */
+  lastOpenedAt: string | null;
+  /** ISO-8601; null when this batch held no human click of the contact. */
+  lastClickedAt: string | null;
+}
+
+export const CONTACT_ENGAGED = 'tracking.contact-engaged';
+
+const isInstant = (t: unknown): t is string | null =>
+  t === null || (typeof t === 'string' && t.length <= 40 && !Number.isNaN(Date.parse(t)));
+
+/** The facts of a `tracking.contact-engaged` envelope with its tenant, or null for another version or a malformed one. */
+export function contactEngagedOf(envelope: EventEnvelope<unknown>): (ContactEngagedV1 & { tenantId: string }) | null {
+  if (envelope.version !== 1 || typeof envelope.tenantId !== 'string' || !UUID.test(envelope.tenantId)) return null;
+  const d = envelope.data as Partial<ContactEngagedV1> | null;
+  if (typeof d !== 'object' || d === null || typeof d.contactId !== 'string' || !UUID.test(d.contactId)) return null;
+  if (!isInstant(d.lastOpenedAt) || !isInstant(d.lastClickedAt)) return null;
+  if (d.lastOpenedAt === null && d.lastClickedAt === null) return null;
+  return {
+    tenantId: envelope.tenantId,
+    contactId: d.contactId,
+    lastOpenedAt: d.lastOpenedAt === null ? null : new Date(d.lastOpenedAt).toISOString(),
+    lastClickedAt: d.lastClickedAt === null ? null : new Date(d.lastClickedAt).toISOString(),
+  };
+}
