@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents, Worker, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@missive/config';
 import { REGIONS, type Region } from '@missive/contracts';
@@ -12,6 +13,73 @@ export interface SeededStores {
   redisKeys: number;
   jobs: number;
   files: number;
+  /** Another tenant whose jobs sit in the same queue, in the same states: a purge must leave them all. */
+  neighbourId: string;
+}
+
+/** The states the probe queue holds jobs in, for the purged tenant and its neighbour alike (sorted). */
+export const SEEDED_JOB_STATES = ['completed', 'delayed', 'failed', 'waiting'];
+const PROBE_QUEUE = 'purge-probe';
+
+/**
+ * One job per state for each tenant: a worker runs the first two (one completes, one throws: BullMQ keeps finished
+ * jobs by default), then one is added delayed and one waiting, with no worker left to take it.
+ */
+async function seedJobs(redisUrl: string, prefix: string, tenantIds: string[]): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(PROBE_QUEUE, { connection, prefix });
+  const events = new QueueEvents(PROBE_QUEUE, { connection: connection.duplicate(), prefix });
+  const worker = new Worker(
+    PROBE_QUEUE,
+    async (job) => {
+      if ((job.data as { note: string }).note === 'failed') throw new Error('probe failure');
+      return 'done';
+    },
+    { connection: connection.duplicate(), prefix, autorun: false },
+  );
+  try {
+    await events.waitUntilReady();
+    const finished = [];
+    for (const tenantId of tenantIds) {
+      const done = await queue.add('probe', { tenantId, note: 'completed' });
+      const failed = await queue.add('probe', { tenantId, note: 'failed' }, { attempts: 1 });
+      finished.push(
+        done.waitUntilFinished(events),
+        failed.waitUntilFinished(events).catch(() => undefined),
+      );
+    }
+    void worker.run();
+    await Promise.all(finished);
+    await worker.close();
+    for (const tenantId of tenantIds) {
+      await queue.add('probe', { tenantId, note: 'delayed' }, { delay: 3600_000 });
+      await queue.add('probe', { tenantId, note: 'waiting' });
+    }
+  } finally {
+    await worker.close();
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** The states of the probe queue's jobs naming `tenantId`, sorted (the queue under `prefix` in `region`). */
+export async function probeJobStates(region: Region, prefix: string, tenantId: string): Promise<string[]> {
+  const connection = new Redis(loadConfig().redis[region]);
+  const queue = new Queue(PROBE_QUEUE, { connection, prefix });
+  try {
+    const states: string[] = [];
+    const all: JobType[] = ['waiting', 'delayed', 'prioritized', 'paused', 'active', 'completed', 'failed'];
+    for (const state of all) {
+      for (const job of await queue.getJobs([state], 0, -1)) {
+        if ((job?.data as { tenantId?: string } | undefined)?.tenantId === tenantId) states.push(state);
+      }
+    }
+    return states.sort();
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 }
 
 /**
@@ -48,7 +116,10 @@ export async function seedRows(
   );
 }
 
-/** Redis keys, BullMQ jobs (one delayed, one completed, in a queue under the region's prefix) and import files. */
+/**
+ * Redis keys, BullMQ jobs (one in each of SEEDED_JOB_STATES, in a queue under the region's prefix, beside the same
+ * set of a neighbour tenant's) and import files.
+ */
 export async function seedOtherStores(
   region: Region,
   tenantId: string,
@@ -59,18 +130,16 @@ export async function seedOtherStores(
   try {
     await redis.sadd(tenantRedisKey(region, tenantId, 'optouts'), 'c1', 'c2');
     await redis.set(tenantRedisKey(region, tenantId, 'probe'), '1');
-    const queue = new Queue('purge-probe', { connection: redis, prefix: options.queuePrefix });
-    await queue.add('probe', { tenantId, note: 'delayed' }, { delay: 3600_000 });
-    await queue.add('probe', { tenantId: 'someone-else' }, { delay: 3600_000 });
-    await queue.close();
   } finally {
     redis.disconnect();
   }
+  const neighbourId = randomUUID();
+  await seedJobs(config.redis[region], options.queuePrefix, [tenantId, neighbourId]);
   const folder = join(options.dataDir, region.toLowerCase(), tenantId, 'imports');
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'a.csv'), 'email\nperson1@example.com\n');
   writeFileSync(join(folder, 'b.csv'), 'email\nperson2@example.com\n');
-  return { redisKeys: 2, jobs: 1, files: 2 };
+  return { redisKeys: 2, jobs: SEEDED_JOB_STATES.length, files: 2, neighbourId };
 }
 
 /** Rows of the tenant per table with a tenant_id column, in one regional database (0s left out). */

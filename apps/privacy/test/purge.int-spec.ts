@@ -17,7 +17,14 @@ import { EventTap } from '../../contacts/test/event-tap';
 import { contactsService } from '../../contacts/src/service';
 import { supportService } from '../../support/src/service';
 import { privacyService } from '../src/service';
-import { leftovers, seedOtherStores, seedRows, tenantRowCounts } from './purge-fixtures';
+import {
+  leftovers,
+  probeJobStates,
+  SEEDED_JOB_STATES,
+  seedOtherStores,
+  seedRows,
+  tenantRowCounts,
+} from './purge-fixtures';
 
 const DAY = 24 * 3600 * 1000;
 const SWEEP_MS = 300;
@@ -71,11 +78,9 @@ describe('R-P1–R-P5: termination, the two-week purge in every store, and its c
     });
     expect(created.status).toBe(201);
     await seedRows(region, t.tenant.id, { contacts: 1200, hits: 2500 });
-    const other = await seedOtherStores(region, t.tenant.id, {
-      dataDir,
-      queuePrefix: `${region.toLowerCase()}:bull:${services.config.queueNamespace}`,
-    });
-    return { ...t, other, contactId: created.body.id as string };
+    const queuePrefix = `${region.toLowerCase()}:bull:${services.config.queueNamespace}`;
+    const other = await seedOtherStores(region, t.tenant.id, { dataDir, queuePrefix });
+    return { ...t, other, queuePrefix, contactId: created.body.id as string };
   }
 
   it('R-P1: a termination whose purge would already be due needs confirmImmediatePurge (else 409)', async () => {
@@ -97,6 +102,9 @@ describe('R-P1–R-P5: termination, the two-week purge in every store, and its c
     const before = await tenantRowCounts('NA', id);
     expect(before.contacts).toBe(1201);
     expect(before.tracking_hits).toBe(2500);
+    // The fixture holds jobs of the tenant and of a neighbour in the same queue, finished ones too.
+    expect(await probeJobStates('NA', t.queuePrefix, id)).toEqual(SEEDED_JOB_STATES);
+    expect(await probeJobStates('NA', t.queuePrefix, t.other.neighbourId)).toEqual(SEEDED_JOB_STATES);
 
     const terminated = await support('POST', `/${id}/termination`, {
       terminatedAt: new Date(clock.now().getTime() - 20 * DAY).toISOString(),
@@ -132,6 +140,9 @@ describe('R-P1–R-P5: termination, the two-week purge in every store, and its c
 
     // R-P2: not a row, key, job or file of the tenant in any store.
     expect(await leftovers(id, dataDir)).toEqual([]);
+    // R-P2: every job of the tenant went, whatever its state; every job of the neighbour in the same queue stayed.
+    expect(await probeJobStates('NA', t.queuePrefix, id)).toEqual([]);
+    expect(await probeJobStates('NA', t.queuePrefix, t.other.neighbourId)).toEqual(SEEDED_JOB_STATES);
     // R-P2: events it left in Kafka can no longer be opened (its key is destroyed), even by a fresh process.
     const keys = new TenantKeys(services.config, services.platform.databases);
     const sealed = (sealedEvents[0].data as ContactChangedV2).personal;
