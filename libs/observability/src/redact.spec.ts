@@ -82,6 +82,19 @@ describe('R-X2: log redaction', () => {
     expectGone(secretTail.map((tail) => `mk_${tail}`));
   });
 
+  it('R-X2, R-X6: the addresses of issue 24 are masked; the listen address stays readable wherever it sits', () => {
+    expect(redactText('peer 2001:db8::1 mapped ::ffff:192.0.2.1 listening on 127.0.0.1:3000')).toBe(
+      'peer [ip] mapped [ip] listening on 127.0.0.1:3000',
+    );
+    expect(redactText('to jörg@exämple.de and 用户@例子.广告')).toBe('to [email] and [email]');
+    fc.assert(
+      fc.property(fc.constantFrom('127.0.0.1', '0.0.0.0', '::1'), around, around, (loopback, before, after) => {
+        expect(redactText(embed(loopback, before, after))).toContain(loopback);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('R-X6: a 1 MB adversarial string is redacted whole and correctly', () => {
     const MB = 1024 * 1024;
     // Long runs without the character that ends a match: the shapes that made the former patterns quadratic.
