@@ -57,21 +57,23 @@ export class ContactProjectionConsumer {
       });
       if (rows.length === 0) continue;
       await asTenant(m, tenantId);
-      // One statement per tenant and batch; the newest state wins (an import's v3 or v4 and a contact's v2 events
+      // One statement per tenant and batch; created_at is the first time the projection heard of the contact (its
+      // creation publishes the first event; R-C9's createdAt). The newest state wins (an import's v3 or v4 and a contact's v2 events
       // travel on different partitions, so by occurredAt, then by position).
       await m.query(
         `INSERT INTO campaign_contacts (tenant_id, contact_id, email, region, lawful_basis, status, consent_withdrawn, objected,
-           tracking_consent, birth_date, lists, tags, variables, updated_at)
+           tracking_consent, birth_date, lists, tags, variables, updated_at, created_at)
          SELECT DISTINCT ON (r->>'contactId') $1::uuid, (r->>'contactId')::uuid, r->>'email', r->>'region', r->>'lawfulBasis', r->>'status',
            (r->>'consentWithdrawn')::boolean, (r->>'objected')::boolean, (r->>'trackingConsent')::boolean, (r->>'birthDate')::date,
            ARRAY(SELECT jsonb_array_elements_text(r->'lists')), ARRAY(SELECT jsonb_array_elements_text(r->'tags')), r->'variables',
-           (r->>'occurredAt')::timestamptz
+           (r->>'occurredAt')::timestamptz, (r->>'occurredAt')::timestamptz
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
          ORDER BY r->>'contactId', (r->>'occurredAt')::timestamptz DESC, n DESC
          ON CONFLICT (tenant_id, contact_id) DO UPDATE SET email = EXCLUDED.email, region = EXCLUDED.region,
            lawful_basis = EXCLUDED.lawful_basis, status = EXCLUDED.status, consent_withdrawn = EXCLUDED.consent_withdrawn,
            objected = EXCLUDED.objected, tracking_consent = EXCLUDED.tracking_consent, birth_date = EXCLUDED.birth_date,
-           lists = EXCLUDED.lists, tags = EXCLUDED.tags, variables = EXCLUDED.variables, updated_at = EXCLUDED.updated_at
+           lists = EXCLUDED.lists, tags = EXCLUDED.tags, variables = EXCLUDED.variables, updated_at = EXCLUDED.updated_at,
+           created_at = LEAST(campaign_contacts.created_at, EXCLUDED.created_at)
          WHERE campaign_contacts.updated_at <= EXCLUDED.updated_at`,
         [
           tenantId,
@@ -109,6 +111,10 @@ export class ContactProjectionConsumer {
       if (!event.tenantId) continue;
       await asTenant(batch.manager!, event.tenantId);
       await batch.manager!.query('DELETE FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = $2', [
+        event.tenantId,
+        event.data.contactId,
+      ]);
+      await batch.manager!.query('DELETE FROM campaign_contact_engagement WHERE tenant_id = $1 AND contact_id = $2', [
         event.tenantId,
         event.data.contactId,
       ]);

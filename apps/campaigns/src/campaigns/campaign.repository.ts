@@ -14,7 +14,8 @@ export interface CampaignRow {
   html: string;
   text_body: string | null;
   links: CampaignLink[];
-  audience: { lists?: string[]; tags?: string[] };
+  /** R-C9: `filter` as the tenant gave it, checked when the campaign was created. */
+  audience: { lists?: string[]; tags?: string[]; filter?: unknown };
   track_opens: boolean;
   track_clicks: boolean;
   send_at: Date | null;

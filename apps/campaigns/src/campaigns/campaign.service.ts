@@ -8,6 +8,7 @@ import { appendToOutbox } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { tenantDb, type TenantContext } from '@missive/tenancy';
+import { compileAudienceFilter } from '../audience/audience-filter.rules';
 import { ProjectionFreshness } from '../audience/projection-freshness';
 import { SendQueue } from '../sending/send-queue';
 import { SendingDomainRepository } from '../sending-domains/sending-domain.repository';
@@ -55,6 +56,11 @@ export class CampaignService {
     const tags = dto.audience.tags ?? [];
     if (lists.length === 0 && tags.length === 0)
       details.push({ field: 'audience', reason: 'name at least one list or tag' });
+    const filter = dto.audience.filter;
+    if (filter !== undefined) {
+      const compiled = compileAudienceFilter(filter, 1, 'audience.filter');
+      if (!compiled.ok) details.push(...compiled.problems);
+    }
     for (const list of await this.unknownLists(tenant, lists)) {
       details.push({ field: 'audience.lists', reason: `unknown list "${list}"` });
     }
@@ -73,7 +79,7 @@ export class CampaignService {
         html: plan.html,
         text_body: dto.text ?? null,
         links: plan.links,
-        audience: { lists, tags },
+        audience: filter === undefined ? { lists, tags } : { lists, tags, filter },
         track_opens: dto.tracking?.opens ?? true,
         track_clicks: dto.tracking?.clicks ?? true,
         send_at: dto.sendAt ? new Date(dto.sendAt) : null,

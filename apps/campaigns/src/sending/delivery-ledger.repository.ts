@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@missive/database';
+import type { AudienceSpec } from '../audience/audience-filter.rules';
+import { AudienceRepository } from '../audience/audience.repository';
 import type { RecipientRow } from './gate-state.repository';
 
 /**
@@ -37,20 +39,12 @@ export interface ClaimedRecipient {
  * that never got its record is `unknown` and is never sent again. Queries only; tenant transactions (R-T1).
  */
 export class DeliveryLedger {
-  /** The audience snapshot: every contact on the campaign's lists or tags, once (re-running it adds nothing). */
-  async snapshot(
-    m: EntityManager,
-    tenantId: string,
-    campaignId: string,
-    audience: { lists?: string[]; tags?: string[] },
-  ): Promise<number> {
-    await m.query(
-      `INSERT INTO campaign_deliveries (tenant_id, campaign_id, contact_id, state)
-       SELECT tenant_id, $2, contact_id, 'pending' FROM campaign_contacts
-       WHERE tenant_id = $1 AND (lists && $3::text[] OR tags && $4::text[])
-       ON CONFLICT (campaign_id, contact_id) DO NOTHING`,
-      [tenantId, campaignId, audience.lists ?? [], audience.tags ?? []],
-    );
+  /**
+   * The audience snapshot: every contact on the campaign's lists or tags that its filter matches (R-C9), once
+   * (re-running it adds nothing); the same query POST /v1/audiences/preview counts.
+   */
+  async snapshot(m: EntityManager, tenantId: string, campaignId: string, audience: AudienceSpec): Promise<number> {
+    await new AudienceRepository().snapshotInto(m, tenantId, campaignId, audience);
     const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM campaign_deliveries WHERE campaign_id = $1`, [
       campaignId,
     ]);

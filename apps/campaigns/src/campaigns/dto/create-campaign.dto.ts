@@ -7,6 +7,7 @@ import {
   IsDateString,
   IsEmail,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -32,6 +33,16 @@ export class AudienceDto {
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   tags?: string[];
+
+  /** R-C9; checked and compiled by audience-filter.rules, which names the place of any problem in it. */
+  @ApiPropertyOptional({
+    type: Object,
+    description:
+      '`{all|any: [<filter> | {field, op: eq|neq|in|exists|gt|lt, value?}]}`; fields: contact fields, `attributes.X`, createdAt, updatedAt, openedWithinDays, clickedWithinDays',
+  })
+  @IsOptional()
+  @IsObject()
+  filter?: Record<string, unknown>;
 }
 
 export class TrackingDto {

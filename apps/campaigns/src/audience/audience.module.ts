@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenancyModule } from '@missive/tenancy';
+import { AudienceController } from './audience.controller';
+import { AudiencePreviewService } from './audience-preview.service';
+import { ContactEngagedConsumer } from './contact-engaged.consumer';
+
+/** Audiences (R-C9): the preview count and the engagement projection the filters read. */
+@Module({
+  imports: [TenancyModule],
+  controllers: [AudienceController, ContactEngagedConsumer],
+  providers: [AudiencePreviewService],
+})
+export class AudienceModule {}
