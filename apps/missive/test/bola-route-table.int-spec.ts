@@ -41,6 +41,7 @@ interface Ids {
   noticeId: string;
   suppressedEmail: string;
   sendingDomain: string;
+  webhookId: string;
 }
 
 interface Call {
@@ -78,10 +79,12 @@ function api(method: string, path: (ids: Ids) => string, body?: unknown, own?: n
 }
 
 /** A validly signed link token of the caller's tenant that names A's campaign and contact. */
-function recipientToken(kind: 'unsubscribe' | 'open' | 'click', ids: Ids, caller: TestTenant): string {
+function recipientToken(kind: 'unsubscribe' | 'open' | 'click' | 'confirm', ids: Ids, caller: TestTenant): string {
   const tenantId = caller.tenant.id;
   if (kind === 'open') return openToken(tenantId, ids.campaignId, ids.contactId);
   if (kind === 'click') return clickToken(tenantId, ids.campaignId, ids.contactId, 0);
+  if (kind === 'confirm')
+    return signer.mint({ kind, tenantId, region: 'NA', campaignId: null, contactId: ids.contactId });
   return signer.mint({ kind, tenantId, region: 'NA', campaignId: ids.campaignId, contactId: ids.contactId });
 }
 
@@ -135,6 +138,7 @@ const ROUTE_TABLE: Record<string, Case | Exempt> = {
   'GET /v1/notices/:id': api('GET', (i) => `/v1/notices/${i.noticeId}`, undefined, 200),
   'POST /v1/sending-domains/:domain/verify': api('POST', (i) => `/v1/sending-domains/${i.sendingDomain}/verify`),
   'DELETE /v1/sending-domains/:domain': api('DELETE', (i) => `/v1/sending-domains/${i.sendingDomain}`),
+  'DELETE /v1/webhooks/:id': api('DELETE', (i) => `/v1/webhooks/${i.webhookId}`),
   'GET /u/:token': {
     status: 200,
     why: UNSUBSCRIBE_200,
@@ -164,6 +168,17 @@ const ROUTE_TABLE: Record<string, Case | Exempt> = {
       path: `/u/${recipientToken('unsubscribe', i, c)}/preferences`,
       form: 'everything=yes',
     }),
+  },
+  'GET /c/:token': {
+    status: 200,
+    why: "double opt-in page (R-C8): B's signed token naming A's contact shows B's page and reads nothing of A's",
+    call: (i, c) => ({ method: 'GET', path: `/c/${recipientToken('confirm', i, c)}` }),
+    own: 200,
+  },
+  'POST /c/:token': {
+    status: 200,
+    why: "double opt-in (R-C8): B's confirmation is stored under B, whose contacts service has no such contact; A's contact is not confirmed",
+    call: (i, c) => ({ method: 'POST', path: `/c/${recipientToken('confirm', i, c)}`, form: 'confirm=yes' }),
   },
   'GET /t/o/*': {
     status: 200,
@@ -312,6 +327,12 @@ describe('R-T1: every public route with an id, called by another tenant, answers
     expect((await asA('POST', '/v1/suppressions', { email: suppressedEmail })).status).toBe(201);
     const sendingDomain = `bola-${a.tenant.id}.example`;
     expect((await asA('POST', '/v1/sending-domains', { domain: sendingDomain })).status).toBe(201);
+    // R-X7: an endpoint for an event the sweep never causes (no campaign of A's finishes).
+    const webhook = await asA('POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/bola',
+      events: ['campaign.finished'],
+    });
+    expect(webhook.status).toBe(201);
     const referral = await staff(`/tenants/${a.tenant.id}/privacy-referrals`, {
       type: 'erasure',
       receivedAt: new Date().toISOString(),
@@ -351,6 +372,7 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       noticeId: notice.id,
       suppressedEmail,
       sendingDomain,
+      webhookId: webhook.body.id as string,
     };
   }
 
@@ -382,6 +404,7 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       '/v1/privacy-requests',
       '/v1/notices',
       '/v1/sending-domains',
+      '/v1/webhooks',
       `/v1/contacts?email=${aEmail}`,
     ]) {
       const res = await asA('GET', path);
@@ -471,6 +494,7 @@ describe('R-T1: every public route with an id, called by another tenant, answers
       noticeId: randomUUID(),
       suppressedEmail: `missing-${randomUUID()}@example.com`,
       sendingDomain: `missing-${randomUUID()}.example`,
+      webhookId: randomUUID(),
     };
     const table: string[] = [];
     const wrong: string[] = [];

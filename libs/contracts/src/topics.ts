@@ -26,15 +26,19 @@ export const TOPICS: readonly TopicSpec[] = [
   { event: 'tenant.notice-issued', partitions: 1 },
   { event: 'contact.changed', partitions: 6 },
   { event: 'contact.erased', partitions: 6 },
+  { event: 'contact.opt-in-confirmed', partitions: 6 },
   { event: 'suppression.changed', partitions: 6 },
   { event: 'campaign.changed', partitions: 3 },
   { event: 'campaign.links-registered', partitions: 3 },
   { event: 'delivery.recorded', partitions: 6 },
   { event: 'tracking.hit', partitions: 6 },
   { event: 'campaign.engagement-counted', partitions: 6 },
+  { event: 'tracking.contact-engaged', partitions: 6 },
   { event: 'unsubscribe.recorded', partitions: 6 },
   { event: 'privacy.purge-completed', partitions: 1 },
   { event: 'privacy.request-referred', partitions: 3 },
+  { event: 'import.finished', partitions: 3 },
+  { event: 'campaign.finished', partitions: 3 },
 ];
 
 export function topicName(region: Region, event: string): string {

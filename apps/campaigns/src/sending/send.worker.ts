@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
-import type { Region } from '@missive/contracts';
+import { CAMPAIGN_FINISHED, type CampaignFinishedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
+import { appendToOutbox } from '@missive/kafka';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { RedisClients } from '@missive/redis';
@@ -130,8 +131,12 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
       const campaign = await this.campaigns.find(m, tenantId, campaignId, { lock: true });
       if (!campaign) return false;
       if (!open.pending && !open.sending) {
-        if (transition(campaign.status, 'complete', null, new Date()).ok)
+        if (transition(campaign.status, 'complete', null, new Date()).ok) {
           await this.campaigns.setStatus(m, tenantId, campaignId, 'sent');
+          // R-X7: the tenant's webhooks hear of it; the event commits with the status.
+          const data: CampaignFinishedV1 = { campaignId, status: 'sent' };
+          await appendToOutbox(m, [{ type: CAMPAIGN_FINISHED, region, tenantId, key: campaignId, data }]);
+        }
         return false;
       }
       // Only claims remain: those without a live job need a re-check once they can have gone stale.

@@ -3,9 +3,9 @@ import { finished } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { MissiveConfig } from '@missive/config';
-import type { Region } from '@missive/contracts';
+import { IMPORT_FINISHED, type ImportFinishedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
-import { appendToOutbox } from '@missive/kafka';
+import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { keyedAddressHash } from '@missive/tenant-keys';
@@ -27,6 +27,12 @@ export interface ImportJobData {
   importId: string;
   tenantId: string;
   region: Region;
+}
+
+/** `import.finished` (R-X7: the tenant's webhooks hear of it), in the transaction that ends the import. */
+function importFinished(job: ImportJobData, status: ImportFinishedV1['status']): OutgoingEvent<ImportFinishedV1> {
+  const data: ImportFinishedV1 = { importId: job.importId, status };
+  return { type: IMPORT_FINISHED, region: job.region, tenantId: job.tenantId, key: job.importId, data };
 }
 
 /**
@@ -101,9 +107,10 @@ export class ImportRunner {
         await this.imports.prepareSession(session);
       }
       const fileErrors = await this.stream(job, tenant, row, path, sessions, shouldStop);
-      await this.databases.withTenant(job.region, job.tenantId, (m) =>
-        this.imports.finish(m, job.tenantId, job.importId, 'done', { errors: fileErrors }),
-      );
+      await this.databases.withTenant(job.region, job.tenantId, async (m) => {
+        await this.imports.finish(m, job.tenantId, job.importId, 'done', { errors: fileErrors });
+        await appendToOutbox(m, [importFinished(job, 'done')]);
+      });
     } finally {
       for (const session of sessions) await session.release();
     }
@@ -116,6 +123,7 @@ export class ImportRunner {
       const row = await this.imports.find(m, job.tenantId, job.importId, true);
       if (!row || row.status === 'done' || row.status === 'failed') return;
       await this.imports.finish(m, job.tenantId, job.importId, 'failed', { failure: reason });
+      await appendToOutbox(m, [importFinished(job, 'failed')]);
       if (row.file_path) await this.files.remove(row.file_path);
     });
   }

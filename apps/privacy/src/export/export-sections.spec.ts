@@ -39,6 +39,7 @@ describe('tenant export sections', () => {
         'import',
         'privacy-request',
         'notice',
+        'webhook',
       ]),
     );
     for (const section of EXPORT_SECTIONS) {

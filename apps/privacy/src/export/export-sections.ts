@@ -98,6 +98,13 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
     columns: 'id, kind AS notice_kind, summary, created_at',
     key: ['id'],
   },
+  {
+    // R-X7: the tenant's webhook endpoints; never the signing secret (sealed, and shown once at creation).
+    kind: 'webhook',
+    table: 'webhook_endpoints',
+    columns: 'id, url, events, created_at',
+    key: ['id'],
+  },
 ];
 
 /** The query of one page: the first (`after` null) or the one after the previous page's last key. */

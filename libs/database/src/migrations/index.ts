@@ -22,10 +22,14 @@ import { InboundFeedbackProviders1765420000081 } from './regional/1765420000081-
 import { SendingDomains1765430000081 } from './regional/1765430000081-sending-domains';
 import { ContactsListingIndex1765440000010 } from './regional/1765440000010-contacts-listing-index';
 import { ComplaintGuard1765450000011 } from './regional/1765450000011-complaint-guard';
+import { AudienceFilters1765470000090 } from './regional/1765470000090-audience-filters';
+import { WebhookEndpoints1765460000073 } from './regional/1765460000073-webhook-endpoints';
 import { DeliveryOutcomes1765420000071 } from './regional/1765420000071-delivery-outcomes';
 import { UnsubscribeAwaitingContact1765410000001 } from './regional/1765410000001-unsubscribe-awaiting-contact';
 import { EngagementOneOwner1765410000002 } from './regional/1765410000002-engagement-one-owner';
 import { ContactKeys1765410000003 } from './regional/1765410000003-contact-keys';
+import { UnsubscribeContactLocale1765460000623 } from './regional/1765460000623-unsubscribe-contact-locale';
+import { DoubleOptIn1765460000000 } from './regional/1765460000000-double-opt-in';
 
 /**
  * Committed migrations, listed explicitly (not globbed) so bundled builds carry them. Append new ones at the
@@ -62,4 +66,8 @@ export const REGIONAL_MIGRATIONS: Function[] = [
   SendingDomains1765430000081,
   ContactsListingIndex1765440000010,
   ComplaintGuard1765450000011,
+  DoubleOptIn1765460000000,
+  WebhookEndpoints1765460000073,
+  UnsubscribeContactLocale1765460000623,
+  AudienceFilters1765470000090,
 ];
