@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import {
   carriesContactState,
+  CONTACT_CHANGED,
+  CONTACT_ERASED,
   contactStatesOf,
   type ContactChangedStateEvent,
   type ContactErasedV1,
@@ -22,7 +24,7 @@ export class UnsubscribeContactConsumer {
     private readonly awaiting: AwaitingOptOuts,
   ) {}
 
-  @ConsumeEvents('unsubscribe', 'contact.changed')
+  @ConsumeEvents('unsubscribe', CONTACT_CHANGED)
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
     const m = batch.manager!;
     for (const event of batch.events) {
@@ -73,7 +75,7 @@ export class UnsubscribeContactConsumer {
     }
   }
 
-  @ConsumeEvents('unsubscribe', 'contact.erased')
+  @ConsumeEvents('unsubscribe', CONTACT_ERASED)
   async erased(batch: EventBatch<ContactErasedV1>): Promise<void> {
     for (const event of batch.events) {
       if (!event.tenantId) continue;

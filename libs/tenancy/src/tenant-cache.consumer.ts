@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import type { ApiKeyRevokedV1, TenantChangedV1 } from '@missive/contracts';
+import { TENANT_API_KEY_REVOKED, TENANT_CHANGED, type ApiKeyRevokedV1, type TenantChangedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { TenantDirectory } from './tenant-directory';
@@ -18,12 +18,12 @@ export class TenantCacheConsumer {
     private readonly keys: TenantKeys,
   ) {}
 
-  @ConsumeEvents('tenancy-cache', 'tenant.api-key-revoked', { inbox: false, broadcast: true, fromBeginning: false })
+  @ConsumeEvents('tenancy-cache', TENANT_API_KEY_REVOKED, { inbox: false, broadcast: true, fromBeginning: false })
   keyRevoked(batch: EventBatch<ApiKeyRevokedV1>): void {
     for (const event of batch.events) if (event.data?.apiKeyId) this.directory.evictKey(event.data.apiKeyId);
   }
 
-  @ConsumeEvents('tenancy-cache', 'tenant.changed', { inbox: false, broadcast: true, fromBeginning: false })
+  @ConsumeEvents('tenancy-cache', TENANT_CHANGED, { inbox: false, broadcast: true, fromBeginning: false })
   tenantChanged(batch: EventBatch<TenantChangedV1>): void {
     for (const event of batch.events) {
       if (!event.data?.tenantId) continue;

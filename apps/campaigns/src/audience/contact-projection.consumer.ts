@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   carriesContactState,
+  CONTACT_CHANGED,
+  CONTACT_ERASED,
   contactStatesOf,
   type ContactChangedStateEvent,
   type ContactErasedV1,
@@ -9,6 +11,7 @@ import {
   type ContactStateV2,
   type EventEnvelope,
   type UnsubscribeRecordedV1,
+  UNSUBSCRIBE_RECORDED,
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
@@ -27,7 +30,7 @@ async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
 export class ContactProjectionConsumer {
   constructor(private readonly keys: TenantKeys) {}
 
-  @ConsumeEvents('campaigns', 'contact.changed')
+  @ConsumeEvents('campaigns', CONTACT_CHANGED)
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
     const m = batch.manager!;
     const byTenant = new Map<string, EventEnvelope<ContactChangedStateEvent>[]>();
@@ -105,7 +108,7 @@ export class ContactProjectionConsumer {
     }
   }
 
-  @ConsumeEvents('campaigns', 'contact.erased')
+  @ConsumeEvents('campaigns', CONTACT_ERASED)
   async erased(batch: EventBatch<ContactErasedV1>): Promise<void> {
     for (const event of batch.events) {
       if (!event.tenantId) continue;
@@ -121,7 +124,7 @@ export class ContactProjectionConsumer {
     }
   }
 
-  @ConsumeEvents('campaigns', 'unsubscribe.recorded')
+  @ConsumeEvents('campaigns', UNSUBSCRIBE_RECORDED)
   async unsubscribed(batch: EventBatch<UnsubscribeRecordedV1>): Promise<void> {
     const m = batch.manager!;
     for (const tenant of unsubscribeEffects(batch.events as EventEnvelope<UnsubscribeRecordedV1>[])) {
