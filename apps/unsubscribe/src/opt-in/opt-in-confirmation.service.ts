@@ -52,13 +52,23 @@ export class OptInConfirmationService {
     );
   }
 
-  /** The sender's name as cached, without waiting on the database ('the sender' when not cached). */
-  cachedTenantName(tenantId: string): string {
-    return this.states.cached(tenantId)?.name ?? 'the sender';
+  /** The sender's display name as cached, without waiting on the database; null when not cached. */
+  cachedTenantName(tenantId: string): string | null {
+    return this.states.cached(tenantId)?.name ?? null;
   }
 
-  async tenantName(tenantId: string): Promise<string> {
-    return (await this.states.get(tenantId))?.name ?? 'the sender';
+  /**
+   * What the page shows (R-U6): the contact's own locale from the unsubscribe projection (`unsubscribe_contacts`, null
+   * when it has none or the projection does not know the contact yet) and the sender's display name (null if unknown).
+   */
+  async pageFacts(claims: ConfirmClaims): Promise<{ locale: string | null; tenantName: string | null }> {
+    const rows: { locale: string | null }[] = await this.databases.withTenant(claims.region, claims.tenantId, (m) =>
+      m.query('SELECT locale FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2', [
+        claims.tenantId,
+        claims.contactId,
+      ]),
+    );
+    return { locale: rows[0]?.locale ?? null, tenantName: (await this.states.get(claims.tenantId))?.name ?? null };
   }
 
   /** Stores the confirmation once; true when this call stored it, false when it was stored before (or the tenant is gone). */

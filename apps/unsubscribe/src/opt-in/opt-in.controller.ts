@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { recipientLanguage, type RecipientLanguage } from '@missive/http';
 import { OptInConfirmationService } from './opt-in-confirmation.service';
 import { optInBusyPage, optInConfirmPage, optInDonePage, optInInvalidPage } from './opt-in-page.html';
-import { isConfirmRequest, optInPageLanguage } from './opt-in-page.rules';
+import { isConfirmRequest } from './opt-in-page.rules';
 
 /** The unsubscribe pages' headers: no caching, no referrer, no script, nothing loaded from anywhere (R-K4). */
 const PAGE_HEADERS = {
@@ -19,6 +20,8 @@ const PAGE_HEADERS = {
  * The double opt-in link (R-C8). GET shows a confirm button and never changes state (mail scanners prefetch links);
  * POST — the page's form — stores the confirmation and answers 200; a second POST answers 200 and changes nothing.
  * A token that is not a valid confirmation token (an unsubscribe token included) gets the invalid-link page, 404.
+ * R-U6: the page speaks the contact's locale (unsubscribe projection), else the browser's Accept-Language, else
+ * English; without a valid token or over the limit (no database), the browser's language.
  */
 @ApiExcludeController()
 @Controller('c')
@@ -32,14 +35,20 @@ export class OptInController {
     @Ip() ip: string,
     @Res() reply: FastifyReply,
   ) {
-    const lang = optInPageLanguage(language);
     const claims = this.optIn.verify(token);
     // R-X6: counted like the unsubscribe page; over the limit, the page is still drawn, without the database.
     const limited = (await this.optIn.limit(claims, ip, 'opt-in-page')) === 'limited';
-    if (!claims) return this.send(reply, 404, optInInvalidPage(lang));
+    if (!claims) return this.send(reply, 404, recipientLanguage({ acceptLanguage: language }), optInInvalidPage);
     const action = `/c/${encodeURIComponent(token)}`;
-    const name = limited ? this.optIn.cachedTenantName(claims.tenantId) : await this.optIn.tenantName(claims.tenantId);
-    return this.send(reply, 200, optInConfirmPage(lang, name, action));
+    if (limited) {
+      const lang = recipientLanguage({ acceptLanguage: language });
+      return this.send(reply, 200, lang, (l) =>
+        optInConfirmPage(l, this.optIn.cachedTenantName(claims.tenantId), action),
+      );
+    }
+    const facts = await this.optIn.pageFacts(claims);
+    const lang = recipientLanguage({ locale: facts.locale, acceptLanguage: language });
+    return this.send(reply, 200, lang, (l) => optInConfirmPage(l, facts.tenantName, action));
   }
 
   @Post(':token')
@@ -52,19 +61,27 @@ export class OptInController {
     @Ip() ip: string,
     @Res() reply: FastifyReply,
   ) {
-    const lang = optInPageLanguage(language);
     const claims = this.optIn.verify(token);
+    const browserLang = recipientLanguage({ acceptLanguage: language });
     // R-X6: a confirmation writes, so a client or token over its per-minute limit is told to come back; the person's
     // own click or two never reach the limit.
     if ((await this.optIn.limit(claims, ip, 'opt-in-confirm')) === 'limited')
-      return this.send(reply, 429, optInBusyPage(lang));
-    if (!claims) return this.send(reply, 404, optInInvalidPage(lang));
-    if (!isConfirmRequest(form)) return this.send(reply, 400, optInInvalidPage(lang));
+      return this.send(reply, 429, browserLang, optInBusyPage);
+    if (!claims) return this.send(reply, 404, browserLang, optInInvalidPage);
+    const facts = await this.optIn.pageFacts(claims);
+    const lang = recipientLanguage({ locale: facts.locale, acceptLanguage: language });
+    if (!isConfirmRequest(form)) return this.send(reply, 400, lang, optInInvalidPage);
     await this.optIn.confirm(claims, { ip, userAgent });
-    return this.send(reply, 200, optInDonePage(lang, await this.optIn.tenantName(claims.tenantId)));
+    return this.send(reply, 200, lang, (l) => optInDonePage(l, facts.tenantName));
   }
 
-  private send(reply: FastifyReply, status: number, html: string): FastifyReply {
-    return reply.status(status).headers(PAGE_HEADERS).send(html);
+  /** The page in `lang`, with the headers of every recipient page and `Content-Language` (R-U6). */
+  private send(
+    reply: FastifyReply,
+    status: number,
+    lang: RecipientLanguage,
+    page: (lang: RecipientLanguage) => string,
+  ): FastifyReply {
+    return reply.status(status).headers(PAGE_HEADERS).header('content-language', lang).send(page(lang));
   }
 }
