@@ -5,6 +5,7 @@ import { ContactEvents } from '@missive/contact-domain';
 import { Metrics } from '@missive/observability';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
+import { enterTenant } from '@missive/database';
 
 /**
  * Applies what the unsubscribe service decided to the contact itself (R-U2, R-U3, R-U4): everything → the contact
@@ -27,7 +28,7 @@ export class UnsubscribeRecordedConsumer {
     for (const event of batch.events) {
       if (!event.tenantId || event.version !== 1) continue;
       const tenant = { id: event.tenantId, region: batch.region };
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
+      await enterTenant(m, tenant.id);
       const { contactId, lists } = event.data;
       const changed = await this.contacts.applyUnsubscribe(m, tenant.id, contactId, lists);
       if (lists === null) {

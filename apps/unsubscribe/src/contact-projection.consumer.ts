@@ -12,6 +12,7 @@ import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { AwaitingOptOuts } from './opt-outs/awaiting-opt-outs.repository';
 import { maskAddress } from './page/unsubscribe-page.rules';
+import { enterTenant } from '@missive/database';
 
 /**
  * Keeps what the page shows: the masked address, the lists, and the locale the page speaks (R-U6) — the address
@@ -53,7 +54,7 @@ export class UnsubscribeContactConsumer {
           : [];
       });
       if (rows.length === 0) continue;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(m, event.tenantId);
       await this.awaiting.lockArrivals(m, event.tenantId);
       await m.query(
         `INSERT INTO unsubscribe_contacts (tenant_id, contact_id, masked_address, lists, locale, updated_at)
@@ -79,7 +80,7 @@ export class UnsubscribeContactConsumer {
   async erased(batch: EventBatch<ContactErasedV1>): Promise<void> {
     for (const event of batch.events) {
       if (!event.tenantId) continue;
-      await batch.manager!.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(batch.manager!, event.tenantId);
       await batch.manager!.query('DELETE FROM unsubscribe_contacts WHERE tenant_id = $1 AND contact_id = $2', [
         event.tenantId,
         event.data.contactId,

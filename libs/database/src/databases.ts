@@ -2,6 +2,7 @@ import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
 import type { MissiveConfig } from '@missive/config';
 import { REGIONS, type Region } from '@missive/contracts';
 import { applicationLoginProblem, type RowQuery } from './app-login';
+import { enterTenant } from './tenant-rls';
 
 export type EntityList = (Function | EntitySchema)[];
 
@@ -96,7 +97,7 @@ export class Databases {
    */
   withTenant<T>(region: Region, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.forRegion(region).transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      await enterTenant(manager, tenantId);
       return work(manager);
     });
   }

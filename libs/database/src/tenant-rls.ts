@@ -6,6 +6,27 @@ import { APP_ROLE } from './app-role';
  */
 export const TENANT_SETTING_SQL = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
 
+/** Anything that runs a parameterised statement: a TypeORM EntityManager or QueryRunner, a pg Client. */
+export interface SqlRunner {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Confines the current transaction to one tenant (R-T1): the one place `app.tenant_id` is set, for requests
+ * (`Databases.withTenant`), jobs and the consumers that move from one tenant's events to the next inside a batch's
+ * transaction. `work_mem` rides in the same statement when a caller needs it (imports), so it costs no round trip.
+ */
+export async function enterTenant(runner: SqlRunner, tenantId: string, options: { workMem?: string } = {}) {
+  if (options.workMem === undefined) {
+    await runner.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+  } else {
+    await runner.query(`SELECT set_config('app.tenant_id', $1, true), set_config('work_mem', $2, true)`, [
+      tenantId,
+      options.workMem,
+    ]);
+  }
+}
+
 /**
  * The statements that put a regional tenant table under row-level security (R-T1): every row carries
  * `tenant_id`, and the application role sees and writes only the rows of the tenant set for the transaction by

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CONTACT_ENGAGED, contactEngagedOf, type ContactEngagedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
+import { enterTenant } from '@missive/database';
 
 /**
  * R-C9: each contact's latest human open and click, as tracking (the owner of engagement) publishes them, for the
@@ -27,7 +28,7 @@ export class ContactEngagedConsumer {
     }
     for (const [tenantId, contacts] of byTenant) {
       const ids = [...contacts.keys()].sort();
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      await enterTenant(m, tenantId);
       await m.query(
         `INSERT INTO campaign_contact_engagement AS e (tenant_id, contact_id, last_opened_at, last_clicked_at)
          SELECT $1, * FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[])

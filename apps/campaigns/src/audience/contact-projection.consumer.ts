@@ -16,9 +16,10 @@ import {
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { unsubscribeEffects } from './unsubscribe-effects';
+import { enterTenant } from '@missive/database';
 
 async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
-  await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+  await enterTenant(m, tenantId);
 }
 
 /**

@@ -3,6 +3,7 @@ import { CAMPAIGN_ENGAGEMENT_COUNTED, type CampaignEngagementCountedV1 } from '@
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { EngagementCountsRepository } from './engagement-counts.repository';
 import { newestCountsByTenant } from './engagement-counts.rules';
+import { enterTenant } from '@missive/database';
 
 /**
  * The report's opens and clicks (R-S7) are tracking's: it owns engagement and counts after its blocks and
@@ -16,7 +17,7 @@ export class EngagementCountedConsumer {
   async counted(batch: EventBatch<CampaignEngagementCountedV1>): Promise<void> {
     const m = batch.manager!;
     for (const [tenantId, counts] of newestCountsByTenant(batch.events)) {
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      await enterTenant(m, tenantId);
       await this.counts.keepNewest(m, tenantId, counts);
     }
   }

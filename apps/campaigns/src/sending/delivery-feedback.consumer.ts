@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { DELIVERY_RECORDED, type DeliveryRecordedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { applyComplaintGuard } from './complaint-guard';
+import { enterTenant } from '@missive/database';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,7 +23,7 @@ export class DeliveryFeedbackConsumer {
       if (typeof d.campaignId !== 'string' || !UUID.test(d.campaignId)) continue;
       if (typeof d.contactId !== 'string' || !UUID.test(d.contactId)) continue;
       if (d.outcome !== 'hard-bounce' && d.outcome !== 'soft-bounce' && d.outcome !== 'complaint') continue;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(m, event.tenantId);
       const inserted: { campaign_id: string }[] = await m.query(
         `INSERT INTO campaign_delivery_feedback (tenant_id, campaign_id, contact_id, outcome)
          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2)

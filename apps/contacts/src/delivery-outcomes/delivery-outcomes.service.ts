@@ -12,6 +12,7 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { deliveryVerdict } from './delivery-outcome.rules';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { enterTenant } from '@missive/database';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OUTCOMES = new Set(['hard-bounce', 'soft-bounce', 'complaint']);
@@ -46,7 +47,7 @@ export class DeliveryOutcomesService {
   ) {}
 
   async apply(m: EntityManager, tenant: { id: string; region: Region }, data: DeliveryRecordedV1): Promise<void> {
-    await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
+    await enterTenant(m, tenant.id);
     const contact = await this.contacts.findById(m, tenant.id, data.contactId, true);
     if (!contact) return; // erased meanwhile: nothing is kept on a person who is gone
     const softBounces =

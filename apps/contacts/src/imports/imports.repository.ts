@@ -7,6 +7,7 @@ import { CONTACT_COLUMNS, keptOff, type ContactStatus } from '@missive/contact-d
 import { CONTACT_UPSERT_CONFLICT } from '../contacts/contacts.repository';
 import type { ImportedChange } from './import-events';
 import type { ImportError, ParsedBatch } from './import-parser';
+import { enterTenant } from '@missive/database';
 
 export type { ImportError } from './import-parser';
 
@@ -155,10 +156,7 @@ export class ImportsRepository {
   async beginBatch(session: QueryRunner, tenantId: string): Promise<Writable> {
     const client = clientOf(session);
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.tenant_id', $1, true), set_config('work_mem', $2, true)`, [
-      tenantId,
-      BATCH_WORK_MEM,
-    ]);
+    await enterTenant(client, tenantId, { workMem: BATCH_WORK_MEM });
     return client.query(copyFrom('COPY import_staging FROM STDIN'));
   }
 

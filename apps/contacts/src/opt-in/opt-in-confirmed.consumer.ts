@@ -4,6 +4,7 @@ import { OPT_IN_CONFIRMED, type OptInConfirmationPersonalV1, type OptInConfirmed
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import { enterTenant } from '@missive/database';
 
 /**
  * R-C8: applies a double opt-in confirmation recorded by the unsubscribe service's `/c/{token}` page. The contacts
@@ -31,7 +32,7 @@ export class OptInConfirmedConsumer {
       const opened = personal
         ? await this.keys.open<OptInConfirmationPersonalV1>(batch.region, tenant.id, personal)
         : null;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
+      await enterTenant(m, tenant.id);
       const row = await this.contacts.confirmOptIn(m, tenant.id, contactId, {
         confirmedAt: Number.isNaN(Date.parse(confirmedAt)) ? event.occurredAt : confirmedAt,
         // Truncated by the page already; truncated again so nothing finer is ever stored from an event.

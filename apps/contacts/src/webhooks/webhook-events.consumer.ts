@@ -10,6 +10,7 @@ import { ConsumeEvents, type ConsumeOptions, type EventBatch } from '@missive/ka
 import { webhookMessageOf } from './webhook-events.rules';
 import { WebhookQueues, type WebhookJobData } from './webhook-queues';
 import { WebhooksRepository } from './webhooks.repository';
+import { enterTenant } from '@missive/database';
 
 /** Only what happens from now on: a new consumer does not replay the topics' twelve days to today's endpoints. */
 const OPTIONS: ConsumeOptions = { fromBeginning: false };
@@ -60,7 +61,7 @@ export class WebhookEventsConsumer {
       if (!event.tenantId) continue;
       const message = webhookMessageOf(event);
       if (!message) continue;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(m, event.tenantId);
       const endpoints = await this.endpoints.subscribed(m, event.tenantId, message.type);
       const body = JSON.stringify(message);
       for (const endpoint of endpoints) {

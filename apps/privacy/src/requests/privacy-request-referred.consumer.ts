@@ -4,6 +4,7 @@ import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { isUuid } from '@missive/tokens';
 import { PRIVACY_REQUEST_TYPES, requestDeadlines } from './privacy-request.rules';
 import { PrivacyRequestsRepository } from './privacy-requests.repository';
+import { enterTenant } from '@missive/database';
 
 const TYPES = new Set<string>(PRIVACY_REQUEST_TYPES);
 
@@ -22,7 +23,7 @@ export class PrivacyRequestReferredConsumer {
       const { requestId, type, receivedAt } = event.data ?? ({} as PrivacyRequestReferredV1);
       const received = new Date(receivedAt);
       if (!event.tenantId || !isUuid(requestId) || !TYPES.has(type) || Number.isNaN(received.getTime())) continue;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(m, event.tenantId);
       await this.requests.insert(m, event.tenantId, {
         id: requestId,
         type,

@@ -3,6 +3,7 @@ import { TENANT_NOTICE_ISSUED, type TenantNoticeIssuedV1 } from '@missive/contra
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { isUuid } from '@missive/tokens';
 import { NoticesRepository } from './notices.repository';
+import { enterTenant } from '@missive/database';
 
 /**
  * R-A2, R-T2: the tenant's region writes the notice of an incident support recorded, wherever support runs, and of
@@ -23,7 +24,7 @@ export class NoticeIssuedConsumer {
         typeof summary !== 'string'
       )
         continue;
-      await m.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
+      await enterTenant(m, event.tenantId);
       await NoticesRepository.insert(m, { id: noticeId, tenantId: event.tenantId, kind, summary });
     }
   }

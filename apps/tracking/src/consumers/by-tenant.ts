@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { enterTenant } from '@missive/database';
 
 /**
  * Runs `work` once per tenant of a consumer batch, inside the batch's transaction, with `app.tenant_id` set
@@ -17,7 +18,7 @@ export async function forEachTenant<T extends { tenantId: string }>(
     else byTenant.set(item.tenantId, [item]);
   }
   for (const tenantId of [...byTenant.keys()].sort()) {
-    await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    await enterTenant(manager, tenantId);
     await work(tenantId, byTenant.get(tenantId)!);
   }
 }
