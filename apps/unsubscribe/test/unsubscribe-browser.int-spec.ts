@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
+import { simpleParser } from 'mailparser';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { DevMailSink } from '@missive/dev-mail';
 import {
   adminQuery,
   createTestTenant,
@@ -44,12 +46,16 @@ describe('R-U1, R-U2, R-U6: the unsubscribe page in a real headless Chromium', (
   let services: TestServices;
   let t: TestTenant;
   let browser: Browser;
+  // R-C8: the double opt-in confirmation message goes through the real SMTP pool to this sink.
+  const sink = new DevMailSink({ port: 0 });
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    await sink.start();
     services = await startTestServices([supportService, contactsService, campaignsService, unsubscribeService], {
       SUPPORT_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
       INBOUND_SMTP_PORT: '0',
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     });
     t = await createTestTenant(services, { region: 'EEA', name: 'Nordwind Reisen' });
     // Debian's chromium, installed by the test set-up (deploy/local/stack.ts) when missing.
@@ -71,6 +77,7 @@ describe('R-U1, R-U2, R-U6: the unsubscribe page in a real headless Chromium', (
   afterAll(async () => {
     await browser?.close();
     await services?.stop();
+    await sink.stop();
   });
 
   it('R-U1, R-U2: open the link, see the masked address, click, see the confirmation — and the opt-out is stored', async () => {
@@ -207,4 +214,88 @@ describe('R-U1, R-U2, R-U6: the unsubscribe page in a real headless Chromium', (
     expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   });
+
+  /** R-C8: the `/c/{token}` path of the one confirmation message sent to `address` (as the contacts test reads it). */
+  async function confirmationPath(address: string): Promise<string> {
+    const messagesTo = () => sink.list().filter((m) => m.to.includes(address));
+    await waitFor(async () => messagesTo().length > 0, { what: 'the confirmation message', timeoutMs: 30000 });
+    const mail = await simpleParser(messagesTo()[0].raw);
+    const link = /https?:\/\/[^/\s]+(\/c\/[A-Za-z0-9_-]+)/.exec(mail.text ?? '');
+    expect(link).not.toBeNull();
+    return link![1];
+  }
+
+  for (const { locale, browserLocale, lang, confirm, done } of [
+    // The contact's locale wins over the browser's.
+    {
+      locale: 'sv-SE',
+      browserLocale: 'en-US',
+      lang: 'sv',
+      confirm: 'Ja, bekräfta min prenumeration',
+      done: 'Tack. Din prenumeration på e-post från Nordwind Reisen är bekräftad.',
+    },
+    // No locale: the browser's Accept-Language.
+    {
+      locale: undefined,
+      browserLocale: 'es-ES',
+      lang: 'es',
+      confirm: 'Sí, confirmar mi suscripción',
+      done: 'Gracias. Su suscripción a los correos de Nordwind Reisen está confirmada.',
+    },
+  ])
+    it(`R-C8, R-U6: double opt-in in a real browser in ${lang} — confirm page, click, confirmed page, axe clean`, async () => {
+      const email = `doi-${lang}-${Date.now()}@example.eu`;
+      const created = await http('POST', `${services.publicUrl}/v1/contacts`, {
+        token: t.apiKey,
+        body: {
+          email,
+          locale,
+          lawfulBasis: 'consent',
+          consent: { givenAt: '2026-12-01T10:00:00Z', source: 'signup-form' },
+          lists: ['news'],
+          doubleOptIn: true,
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.status).toBe('pending');
+      const contactId: string = created.body.id;
+      const path = await confirmationPath(email);
+      await projected(contactId);
+
+      const page = await openPage({ locale: browserLocale, viewport: { width: 390, height: 700 } });
+      const check = async (name: string, shownLang: string = lang) => {
+        expect(await page.getAttribute('html', 'lang')).toBe(shownLang);
+        await page.screenshot({ path: join(SCREENSHOTS, `opt-in-${name}-${shownLang}.png`), fullPage: true });
+        expect({ page: name, violations: await axeViolations(page) }).toEqual({ page: name, violations: [] });
+      };
+
+      const shown = await page.goto(`${services.publicUrl}${path}`);
+      expect(shown?.status()).toBe(200);
+      expect(shown?.headers()['content-language']).toBe(lang);
+      await expect(page.locator('#question').textContent()).resolves.toContain('Nordwind Reisen');
+      await check('confirm');
+      // Showing the page changes nothing.
+      expect(
+        (await http('GET', `${services.publicUrl}/v1/contacts/${contactId}`, { token: t.apiKey })).body.status,
+      ).toBe('pending');
+
+      await page.getByRole('button', { name: confirm }).click();
+      await page.waitForSelector('[role=status]');
+      await expect(page.locator('[role=status]').textContent()).resolves.toBe(done);
+      await check('confirmed');
+      await waitFor(
+        async () =>
+          (await http('GET', `${services.publicUrl}/v1/contacts/${contactId}`, { token: t.apiKey })).body.status ===
+          'active',
+        { what: 'the contact to become active', timeoutMs: 30000 },
+      );
+
+      // An invalid token names no contact: the browser's language.
+      const invalid = await page.goto(`${services.publicUrl}${path.slice(0, -6)}`);
+      expect(invalid?.status()).toBe(404);
+      const browserLang = browserLocale.slice(0, 2);
+      expect(invalid?.headers()['content-language']).toBe(browserLang);
+      await check('invalid-link', browserLang);
+      await page.context().close();
+    });
 });
