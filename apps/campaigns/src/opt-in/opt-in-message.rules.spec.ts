@@ -6,7 +6,8 @@ describe('double opt-in confirmation message (R-C8)', () => {
   it('R-C8: speaks the contact locale when it has texts, English otherwise', () => {
     expect(optInMessageLanguage('de-AT')).toBe('de');
     expect(optInMessageLanguage('DE_ch')).toBe('de');
-    expect(optInMessageLanguage('fr')).toBe('en');
+    expect(optInMessageLanguage('fr')).toBe('fr');
+    expect(optInMessageLanguage('ja')).toBe('en');
     expect(optInMessageLanguage(null)).toBe('en');
     expect(optInMessageLanguage('__proto__')).toBe('en');
     expect(optInMessage({ tenantName: 'Shop', confirmUrl, locale: 'de' }).subject).toContain('bestätigen');
