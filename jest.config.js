@@ -23,4 +23,15 @@ module.exports = {
   // Under CI a run must always end (issue 3); locally a leaked handle still shows as "did not exit".
   forceExit: process.env.CI === 'true',
   slowTestThreshold: 20,
+  // Coverage is off unless asked for (`--coverage`: `npm test` under CI=true or COVERAGE=1, deploy/local/stack.ts).
+  // One run merges unit and integration files: the services started by startTestServices run in the jest worker,
+  // so V8 sees them; the distributed tests' child processes are not measured. Files no test loads count as 0 %.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['{apps,libs}/*/src/**/*.ts', '!**/main.ts', '!**/*.spec.ts', '!**/*.d.ts', '!libs/testing/**'],
+  coverageReporters: ['json-summary', 'text-summary'],
+  // The floor CI enforces: only ever raise it. Measured 2026-12-07 on the unit specs plus four integration files
+  // (contact-listing, campaign-delivery, unsubscribe, export): statements/lines 76.7 %, branches 86.2 %; the
+  // four integration files alone: branches 65.5 %. Statements can only grow with more tests; V8 counts the
+  // branches of executed functions only, so the branch ratio can fall as tests run more code: a wider margin.
+  coverageThreshold: { global: { statements: 71, branches: 65, lines: 71 } },
 };

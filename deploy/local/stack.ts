@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { ConfigError, loadConfig, type MissiveConfig } from '@missive/config';
@@ -165,8 +165,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-/** Prints the skipped count, then jest's totals as the one plain last line CI reads: `N passed, M failed`. */
-function printTotals(resultsFile: string): void {
+/**
+ * Prints the coverage totals (when measured) and the skipped count, then jest's totals as the one plain last line
+ * CI reads: `N passed, M failed`.
+ */
+function printTotals(resultsFile: string, coverageSummary?: string): void {
   if (!existsSync(resultsFile)) {
     process.stdout.write('0 passed, 1 failed\n');
     return;
@@ -180,7 +183,21 @@ function printTotals(resultsFile: string): void {
   };
   const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
   const skipped = results.numPendingTests + results.numTodoTests;
-  process.stdout.write(`\n${skipped} skipped\n${results.numPassedTests} passed, ${failed} failed\n`);
+  process.stdout.write(`\n${coverageSummary ? coverageLine(coverageSummary) : ''}${skipped} skipped\n`);
+  process.stdout.write(`${results.numPassedTests} passed, ${failed} failed\n`);
+}
+
+/**
+ * jest's json-summary totals as one line. Under the floor (coverageThreshold in jest.config.js) jest itself prints
+ * which metric missed and exits non-zero, though the totals line may read `0 failed`.
+ */
+function coverageLine(summaryFile: string): string {
+  if (!existsSync(summaryFile)) return 'coverage: not measured (no coverage-summary.json)\n';
+  const metrics = ['statements', 'branches', 'lines'] as const;
+  const { total } = JSON.parse(readFileSync(summaryFile, 'utf8')) as {
+    total: Record<(typeof metrics)[number], { pct: number }>;
+  };
+  return `coverage: ${metrics.map((m) => `${m} ${total[m].pct} %`).join(', ')}\n`;
 }
 
 async function main(): Promise<number> {
@@ -221,12 +238,24 @@ async function main(): Promise<number> {
       ensureChromium();
       const resultsFile = join(ROOT, 'test-output', 'jest-results.json');
       mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+      // Coverage and its floor (coverageThreshold, jest.config.js) on the full suite under CI=true, or with
+      // COVERAGE=1; COVERAGE=0 turns it off. A CI=true run of some files only would miss the floor of the whole.
+      const coverage =
+        process.env.COVERAGE === '1' || (process.env.CI === 'true' && process.env.COVERAGE !== '0' && !rest.length);
+      const coverageSummary = join(ROOT, 'coverage', 'coverage-summary.json');
+      if (coverage) rmSync(coverageSummary, { force: true });
       const code = await run(
         process.execPath,
-        [join(ROOT, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${resultsFile}`, ...rest],
+        [
+          join(ROOT, 'node_modules/jest/bin/jest.js'),
+          '--json',
+          `--outputFile=${resultsFile}`,
+          ...(coverage ? ['--coverage'] : []),
+          ...rest,
+        ],
         { ...process.env, MISSIVE_STACK_READY: '1' },
       );
-      printTotals(resultsFile);
+      printTotals(resultsFile, coverage ? coverageSummary : undefined);
       if (process.env.CI === 'true' && state.startedKafka) await stopLocalBroker(LOCAL_KAFKA_PORT);
       return code;
     }
