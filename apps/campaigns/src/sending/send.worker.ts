@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
 import { CAMPAIGN_FINISHED, type CampaignFinishedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { RedisClients } from '@missive/redis';
+import { closeWorkers, RedisClients, startRegionalWorkers } from '@missive/redis';
 import { ProjectionFreshness } from '../audience/projection-freshness';
 import { CampaignRepository } from '../campaigns/campaign.repository';
 import { isSendable, transition } from '../campaigns/campaign.rules';
@@ -56,27 +56,30 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    for (const region of this.config.regions) {
-      const worker = new Worker<SendJob>(SEND_QUEUE, (job) => this.process(region, job), {
-        connection: this.redis.forRegion(region),
-        prefix: queuePrefix(region, this.config.queueNamespace),
-        concurrency: JOB_CONCURRENCY,
-        lockDuration: LOCK_MS,
-        stalledInterval: STALLED_CHECK_MS,
-        maxStalledCount: MAX_STALLED,
-      });
-      worker.on('failed', (job, error) => {
-        this.logger.warn({ jobId: job?.id, err: error }, 'send job failed; BullMQ retries it');
-        const final = !!job && job.attemptsMade >= (job.opts.attempts ?? 1);
-        this.metrics.queueJobFailures.inc({ region, queue: SEND_QUEUE, final: String(final) });
-      });
-      this.workers.push(worker);
-    }
+    this.workers.push(
+      ...startRegionalWorkers<SendJob>({
+        queue: SEND_QUEUE,
+        regions: this.config.regions,
+        redis: this.redis,
+        prefixFor: (region) => queuePrefix(region, this.config.queueNamespace),
+        process: (region, job) => this.process(region, job),
+        workerOptions: {
+          concurrency: JOB_CONCURRENCY,
+          lockDuration: LOCK_MS,
+          stalledInterval: STALLED_CHECK_MS,
+          maxStalledCount: MAX_STALLED,
+        },
+        metrics: this.metrics,
+        logger: this.logger,
+        onFailed: (_region, job, error) =>
+          this.logger.warn({ jobId: job?.id, err: error }, 'send job failed; BullMQ retries it'),
+      }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     // Graceful (R-X4): stop taking jobs, let the running ones finish their current messages.
-    await Promise.all(this.workers.map((w) => w.close()));
+    await closeWorkers(this.workers);
   }
 
   private process(region: Region, job: Job<SendJob>): Promise<void> {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { RedisClients } from '@missive/redis';
-import { IMPORT_ATTEMPTS, IMPORT_QUEUE, importQueuePrefix } from './import-queues';
+import { closeWorkers, RedisClients, startRegionalWorkers } from '@missive/redis';
+import { IMPORT_QUEUE, importQueuePrefix } from './import-queues';
 import { ImportUnrecoverable } from './import-parser';
 import { ImportRunner, ImportStopped, type ImportJobData } from './import-runner';
 import { ImportSuperseded } from './imports.repository';
@@ -37,23 +37,24 @@ export class ImportProcessor implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const region of this.config.regions) {
-      const worker = new Worker<ImportJobData>(IMPORT_QUEUE, (job, token) => this.process(job, token), {
-        connection: this.redis.forRegion(region),
-        prefix: importQueuePrefix(region, this.config.queueNamespace),
-        concurrency: 1,
-        lockDuration: LOCK_MS,
-        stalledInterval: STALLED_CHECK_MS,
-        maxStalledCount: MAX_STALLS,
-      });
-      worker.on('failed', (job, error) => {
-        const final = !!job && job.attemptsMade >= (job.opts.attempts ?? 1);
-        this.metrics.queueJobFailures.inc({ region, queue: IMPORT_QUEUE, final: String(final) });
-        void this.onFailed(job, error);
-      });
-      worker.on('error', (error) => this.logger.error({ err: error, region }, 'import worker error'));
-      this.workers.push(worker);
-    }
+    this.workers.push(
+      ...startRegionalWorkers<ImportJobData>({
+        queue: IMPORT_QUEUE,
+        regions: this.config.regions,
+        redis: this.redis,
+        prefixFor: (region) => importQueuePrefix(region, this.config.queueNamespace),
+        process: (_region, job, token) => this.process(job, token),
+        workerOptions: {
+          concurrency: 1,
+          lockDuration: LOCK_MS,
+          stalledInterval: STALLED_CHECK_MS,
+          maxStalledCount: MAX_STALLS,
+        },
+        metrics: this.metrics,
+        logger: this.logger,
+        onFailed: (_region, job, error, final) => void this.onFailed(job, error, final),
+      }),
+    );
   }
 
   private async process(job: Job<ImportJobData>, token: string | undefined): Promise<void> {
@@ -71,9 +72,8 @@ export class ImportProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  private async onFailed(job: Job<ImportJobData> | undefined, error: Error): Promise<void> {
+  private async onFailed(job: Job<ImportJobData> | undefined, error: Error, final: boolean): Promise<void> {
     if (!job) return;
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? IMPORT_ATTEMPTS);
     this.logger.warn({ importId: job.data.importId, err: error, final }, 'import attempt failed');
     if (!final) return;
     try {
@@ -87,7 +87,7 @@ export class ImportProcessor implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.workers.map((w) => w.close()));
+    await closeWorkers(this.workers);
     this.workers.length = 0;
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { MissiveConfig } from '@missive/config';
 import { Databases } from '@missive/database';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { RedisClients } from '@missive/redis';
+import { closeWorkers, RedisClients, startRegionalWorkers } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
 import { delivered, retryDelayMs } from './webhook-events.rules';
 import { WEBHOOK_QUEUE, webhookQueuePrefix, type WebhookJobData } from './webhook-queues';
@@ -38,26 +38,28 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const region of this.config.regions) {
-      const worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.deliver(job), {
-        connection: this.redis.forRegion(region),
-        prefix: webhookQueuePrefix(region, this.config.queueNamespace),
-        concurrency: CONCURRENCY,
-        settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
-      });
-      worker.on('failed', (job, error) => {
-        const final = !!job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-        this.metrics.queueJobFailures.inc({ region, queue: WEBHOOK_QUEUE, final: String(final) });
-        if (final) {
-          this.logger.warn(
-            { tenantId: job?.data.tenantId, endpointId: job?.data.endpointId, reason: error.message },
-            'webhook not delivered',
-          );
-        }
-      });
-      worker.on('error', (error) => this.logger.error({ err: error, region }, 'webhook worker error'));
-      this.workers.push(worker);
-    }
+    this.workers.push(
+      ...startRegionalWorkers<WebhookJobData>({
+        queue: WEBHOOK_QUEUE,
+        regions: this.config.regions,
+        redis: this.redis,
+        prefixFor: (region) => webhookQueuePrefix(region, this.config.queueNamespace),
+        process: (_region, job) => this.deliver(job),
+        workerOptions: {
+          concurrency: CONCURRENCY,
+          settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+        },
+        metrics: this.metrics,
+        logger: this.logger,
+        onFailed: (_region, job, error, final) => {
+          if (final)
+            this.logger.warn(
+              { tenantId: job?.data.tenantId, endpointId: job?.data.endpointId, reason: error.message },
+              'webhook not delivered',
+            );
+        },
+      }),
+    );
   }
 
   private async deliver(job: Job<WebhookJobData>): Promise<void> {
@@ -77,7 +79,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    await closeWorkers(this.workers);
     this.workers.length = 0;
   }
 }
