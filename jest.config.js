@@ -23,7 +23,7 @@ module.exports = {
   // Under CI a run must always end (issue 3); locally a leaked handle still shows as "did not exit".
   forceExit: process.env.CI === 'true',
   slowTestThreshold: 20,
-  // Coverage is off unless asked for (`--coverage`: `npm test` under CI=true or COVERAGE=1, deploy/local/stack.ts).
+  // Coverage is off unless asked for (`--coverage`: `COVERAGE=1 npm test`, deploy/local/stack.ts).
   // One run merges unit and integration files: the services started by startTestServices run in the jest worker,
   // so V8 sees them; the distributed tests' child processes are not measured. Files no test loads count as 0 %.
   coverageProvider: 'v8',
