@@ -7,6 +7,7 @@ import type { Databases } from '@missive/database';
 import type { Logger, Metrics } from '@missive/observability';
 import { PATTERN_SEPARATOR, type ConsumeOptions, type EventBatch } from './consume-events.decorator';
 import { eventRegionVerdict } from './event-region.rules';
+import { isEventEnvelope } from './event-envelope.rules';
 import { droppedForPurgedTenant, type PurgedTenants } from './purged-tenants';
 import type { KafkaClients } from './kafka-clients';
 
@@ -226,26 +227,23 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   ): Promise<void> {
     const envelopes: EventEnvelope[] = [];
     for (const message of messages) {
+      let decoded: unknown;
       try {
-        envelopes.push(JSON.parse(message.value?.toString('utf8') ?? 'null') as EventEnvelope);
+        decoded = JSON.parse(message.value?.toString('utf8') ?? 'null');
       } catch {
+        decoded = undefined;
+      }
+      if (isEventEnvelope(decoded)) {
+        envelopes.push(decoded);
+      } else {
+        this.deps.metrics.kafkaEventsDropped.inc({ consumer: name, topic, reason: 'malformed' });
         this.log.error(
-          { consumer: name, offset: message.offset },
-          'skipping a message that is not a JSON event envelope',
+          { consumer: name, topic, offset: message.offset },
+          'skipping a message that is not an event envelope',
         );
       }
     }
-    const valid = await this.ofLiveTenants(
-      name,
-      topic,
-      event,
-      this.ofRegion(
-        name,
-        region,
-        topic,
-        envelopes.filter((e) => e && typeof e.id === 'string'),
-      ),
-    );
+    const valid = await this.ofLiveTenants(name, topic, event, this.ofRegion(name, region, topic, envelopes));
     if (valid.length === 0) return;
     if (!sub.options.inbox) {
       await this.invoke(sub.handler, { region, events: valid });
