@@ -1,5 +1,5 @@
 import { isMinor, type MinimumAges } from '@missive/contact-domain';
-import type { Region } from '@missive/contracts';
+import type { ContactStatusV1, Region } from '@missive/contracts';
 
 /**
  * The send gate (R-S2), run for each recipient at the moment of sending — never when the audience is built — so
@@ -20,14 +20,8 @@ export type SkipReason =
   | 'objection'
   | 'minor';
 
-export type ContactStatus =
-  | 'active'
-  | 'pending'
-  | 'unsubscribed'
-  | 'suppressed'
-  | 'bounced'
-  | 'complained'
-  | 'restricted';
+/** The contracts' status: the gate decides on exactly the statuses contacts publishes. */
+export type ContactStatus = ContactStatusV1;
 
 export type LawfulBasis =
   | 'consent'
