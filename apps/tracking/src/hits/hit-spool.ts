@@ -30,6 +30,8 @@ const ADOPT_AFTER_MS = 30000;
 export class HitSpool {
   private readonly own: string;
   private current: { path: string; handle: FileHandle; lastWrite: number } | null = null;
+  /** The segment an append is creating, until it becomes `current`. */
+  private opening: string | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   /** Appends and closes in order, one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -48,11 +50,18 @@ export class HitSpool {
   append(lines: string[]): Promise<void> {
     return this.serial(async () => {
       if (!this.current) {
-        await mkdir(this.own, { recursive: true });
         const path = join(this.own, `${Date.now().toString().padStart(15, '0')}-${++this.sequence}.ndjson`);
-        const handle = await open(path, 'a');
-        await syncDirectory(this.own); // the new file's directory entry is durable too
-        this.current = { path, handle, lastWrite: Date.now() };
+        // Named as open before the file exists: a replay listing the folder meanwhile must not take it as closed.
+        this.opening = path;
+        try {
+          await mkdir(this.own, { recursive: true });
+          const handle = await open(path, 'a');
+          // The new file's directory entry is durable too; the segment is open from here, even if that fails.
+          this.current = { path, handle, lastWrite: Date.now() };
+          await syncDirectory(this.own);
+        } finally {
+          this.opening = null;
+        }
       }
       await this.current.handle.write(lines.join('\n') + '\n');
       await this.current.handle.datasync();
@@ -69,13 +78,14 @@ export class HitSpool {
   /** Closed segments to replay, oldest first: this instance's, plus other instances' that are closed for good. */
   async closedSegments(): Promise<string[]> {
     await this.adoptAbandoned();
-    const open = this.current?.path;
     const names = await readdir(this.own).catch(() => [] as string[]);
+    // Read after the listing: a segment listed while it was being opened is `opening` or `current` by now.
+    const open = new Set([this.opening, this.current?.path]);
     return names
       .filter((n) => n.endsWith('.ndjson'))
       .sort()
       .map((n) => join(this.own, n))
-      .filter((p) => p !== open);
+      .filter((p) => !open.has(p));
   }
 
   /** The complete lines of a segment (a torn last line is left out). */
