@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { TenancyModule } from '@missive/tenancy';
 import { ContactProjectionConsumer } from './audience/contact-projection.consumer';
+import { AudienceRepository } from './audience/audience.repository';
 import { ProjectionFreshness } from './audience/projection-freshness';
 import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignPreviewService } from './campaigns/campaign-preview.service';
@@ -16,6 +17,7 @@ import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
 import { ComplaintGuardMetrics } from './sending/complaint-guard.metrics';
 import { DeliveryFeedbackConsumer } from './sending/delivery-feedback.consumer';
+import { DeliveryLedgerRepository } from './sending/delivery-ledger.repository';
 import { GateState } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
@@ -45,6 +47,8 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     ProjectionFreshness,
     ReportService,
     EngagementCountsRepository,
+    AudienceRepository,
+    DeliveryLedgerRepository,
     SendQueue,
     SendWorker,
     BatchSender,

@@ -15,12 +15,12 @@ const QUERY_CANCELED = '57014';
 /** POST /v1/audiences/preview (R-C9): how many contacts an audience holds, before a campaign is created. */
 @Injectable()
 export class AudiencePreviewService {
-  private readonly audiences = new AudienceRepository();
   private readonly timeoutMs: number;
 
   constructor(
     config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly audiences: AudienceRepository,
   ) {
     const configured = config.timeouts.dbStatementMs;
     this.timeoutMs = configured > 0 ? Math.min(configured, PREVIEW_TIMEOUT_MS) : PREVIEW_TIMEOUT_MS;

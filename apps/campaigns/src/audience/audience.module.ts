@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { TenancyModule } from '@missive/tenancy';
 import { AudienceController } from './audience.controller';
 import { AudiencePreviewService } from './audience-preview.service';
+import { AudienceRepository } from './audience.repository';
 import { ContactEngagedConsumer } from './contact-engaged.consumer';
 
 /** Audiences (R-C9): the preview count and the engagement projection the filters read. */
 @Module({
   imports: [TenancyModule],
   controllers: [AudienceController, ContactEngagedConsumer],
-  providers: [AudiencePreviewService],
+  providers: [AudiencePreviewService, AudienceRepository],
 })
 export class AudienceModule {}

@@ -1,11 +1,13 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { audienceCondition, type AudienceSpec } from './audience-filter.rules';
 
 /**
  * The one query of an audience (R-C9), used twice: counted by POST /v1/audiences/preview, and inserted into the
- * delivery ledger when a campaign starts sending (DeliveryLedger.snapshot), so a preview counts exactly whom the
+ * delivery ledger when a campaign starts sending (DeliveryLedgerRepository.snapshot), so a preview counts exactly whom the
  * send would take. Runs in a tenant transaction (RLS) and names the tenant besides.
  */
+@Injectable()
 export class AudienceRepository {
   /** How many of the tenant's contacts the audience holds now. */
   async count(m: EntityManager, tenantId: string, audience: AudienceSpec): Promise<number> {

@@ -16,7 +16,7 @@ import {
   type CampaignTemplates,
 } from '../templates/liquid-templates';
 import { ClaimHeartbeat } from './claim-heartbeat';
-import { DeliveryLedger, type ClaimedRecipient, type DeliveryOutcome } from './delivery-ledger.repository';
+import { DeliveryLedgerRepository, type ClaimedRecipient, type DeliveryOutcome } from './delivery-ledger.repository';
 import { GateState, gateContact } from './gate-state.repository';
 import { MessageRenderer } from './message-renderer';
 import { buildMimeMessage, mimeSkeleton, type MimeSkeleton } from './mime-message';
@@ -60,7 +60,6 @@ interface CampaignPlan {
 @Injectable()
 export class BatchSender {
   private readonly campaigns = new CampaignRepository();
-  private readonly ledger = new DeliveryLedger();
   private readonly renderer: MessageRenderer;
   private readonly minimumAges: MinimumAges;
   private readonly plans = new Map<string, CampaignPlan>();
@@ -74,6 +73,7 @@ export class BatchSender {
   constructor(
     config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly ledger: DeliveryLedgerRepository,
     private readonly gate: GateState,
     private readonly smtp: SmtpSender,
     private readonly recorder: OutcomeRecorder,

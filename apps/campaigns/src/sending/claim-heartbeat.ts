@@ -3,7 +3,7 @@ import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { DeliveryLedger } from './delivery-ledger.repository';
+import { DeliveryLedgerRepository } from './delivery-ledger.repository';
 
 /** How often a live process refreshes its open claims; STALE_CLAIM_SECONDS spans several beats. */
 const BEAT_MS = 3000;
@@ -15,13 +15,13 @@ const BEAT_MS = 3000;
  */
 @Injectable()
 export class ClaimHeartbeat implements OnModuleDestroy {
-  private readonly ledger = new DeliveryLedger();
   /** `${region}:${tenantId}` → `${campaignId}:${contactId}` → claim */
   private readonly open = new Map<string, Map<string, { campaignId: string; contactId: string }>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly databases: Databases,
+    private readonly ledger: DeliveryLedgerRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

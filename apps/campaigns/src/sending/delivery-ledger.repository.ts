@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@missive/database';
 import type { AudienceSpec } from '../audience/audience-filter.rules';
@@ -38,13 +39,16 @@ export interface ClaimedRecipient {
  * The delivery ledger (R-S6): one row per (campaign, contact), ever. Claim before sending, record after; a claim
  * that never got its record is `unknown` and is never sent again. Queries only; tenant transactions (R-T1).
  */
-export class DeliveryLedger {
+@Injectable()
+export class DeliveryLedgerRepository {
+  constructor(private readonly audiences: AudienceRepository) {}
+
   /**
    * The audience snapshot: every contact on the campaign's lists or tags that its filter matches (R-C9), once
    * (re-running it adds nothing); the same query POST /v1/audiences/preview counts.
    */
   async snapshot(m: EntityManager, tenantId: string, campaignId: string, audience: AudienceSpec): Promise<number> {
-    await new AudienceRepository().snapshotInto(m, tenantId, campaignId, audience);
+    await this.audiences.snapshotInto(m, tenantId, campaignId, audience);
     const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM campaign_deliveries WHERE campaign_id = $1`, [
       campaignId,
     ]);

@@ -4,7 +4,7 @@ import { Databases } from '@missive/database';
 import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { DeliveryLedger, type DeliveryOutcome } from './delivery-ledger.repository';
+import { DeliveryLedgerRepository, type DeliveryOutcome } from './delivery-ledger.repository';
 
 /** `delivery.recorded` for the bounces among the outcomes, keyed by contact (R-S8). */
 export function deliveryEvents(
@@ -70,11 +70,11 @@ interface TenantQueue {
  */
 @Injectable()
 export class OutcomeRecorder implements OnModuleDestroy {
-  private readonly ledger = new DeliveryLedger();
   private readonly queues = new Map<string, TenantQueue>();
 
   constructor(
     private readonly databases: Databases,
+    private readonly ledger: DeliveryLedgerRepository,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -11,7 +11,7 @@ import { ProjectionFreshness } from '../audience/projection-freshness';
 import { CampaignRepository } from '../campaigns/campaign.repository';
 import { isSendable, transition } from '../campaigns/campaign.rules';
 import { BatchSender } from './batch-sender';
-import { DeliveryLedger, STALE_CLAIM_SECONDS } from './delivery-ledger.repository';
+import { DeliveryLedgerRepository, STALE_CLAIM_SECONDS } from './delivery-ledger.repository';
 import { queuePrefix, SEND_QUEUE, SendQueue, type BatchJob, type SendJob, type StartJob } from './send-queue';
 
 /** Recipients per batch job. */
@@ -42,7 +42,6 @@ class TransientDeliveryError extends Error {}
 export class SendWorker implements OnModuleInit, OnModuleDestroy {
   private readonly workers: Worker<SendJob>[] = [];
   private readonly campaigns = new CampaignRepository();
-  private readonly ledger = new DeliveryLedger();
 
   constructor(
     private readonly config: MissiveConfig,
@@ -50,6 +49,7 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
     private readonly redis: RedisClients,
     private readonly queue: SendQueue,
     private readonly sender: BatchSender,
+    private readonly ledger: DeliveryLedgerRepository,
     private readonly freshness: ProjectionFreshness,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
