@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Where a message's feedback comes back to (R-S8), shared by the sender that writes these and the inbound listener
- * that reads them. Both carry a signed `bounce` token naming tenant, region, campaign and contact, never an address:
+ * that reads them. Both carry a signed token, never an address:
  *
- *   envelope sender (Return-Path)   bounce+{token}@{BOUNCE_DOMAIN}           where DSNs and ARF reports are sent
- *   Message-ID                      <{token}.{16 hex}@{message domain}>    what an ARF report quotes of the original
+ *   envelope sender (Return-Path)   bounce+{verp token}@{BOUNCE_DOMAIN}      where DSNs and ARF reports are sent
+ *   Message-ID                      <{link token}.{16 hex}@{message domain}> what reports quote of the original
+ *
+ * The Return-Path's local part must fit RFC 5321's 64 octets, so it carries the compact VERP token (verp-token.ts:
+ * tenant and contact, 56 characters); the Message-ID has no such limit and carries the full `bounce` link token
+ * (tenant, region, campaign, contact), which is how a report that returns the original's headers names the campaign.
+ * Return-Paths minted before the compact token carry the full link token: both are read here.
  *
  * The random suffix keeps each Message-ID unique (RFC 5322 §3.6.4) while the token stays readable from it.
  */

@@ -25,6 +25,7 @@ import {
   type LinkTokenClaims,
 } from './link-token';
 import { MAX_KID_LENGTH, TokenKeyring, type TokenKey, type TokenKeyConfig } from './token-keyring';
+import { VerpTokenSigner, type VerpTokenClaims, type VerpTokenKind } from './verp-token';
 
 export const LINK_TOKEN_TAG_BYTES = 16;
 
@@ -38,10 +39,22 @@ export const MAX_LINK_TOKEN_LENGTH = base64urlLength(MAX_TOKEN_BYTES); // 104
 
 export class LinkTokenSigner {
   private readonly keyring: TokenKeyring;
+  private readonly verp: VerpTokenSigner;
 
   /** Keys from configuration, the first signs; throws for an empty list, a bad kid or a short secret. */
   constructor(keys: TokenKeyConfig[]) {
     this.keyring = new TokenKeyring(keys);
+    this.verp = new VerpTokenSigner(this.keyring);
+  }
+
+  /** The compact token of a VERP mailbox (verp-token.ts), signed with the same keys: 56 characters. */
+  mintVerp(claims: VerpTokenClaims): string {
+    return this.verp.mint(claims);
+  }
+
+  /** The claims of a genuine compact VERP token of the kind, or null. Never throws. */
+  verifyVerp(token: string, kind: VerpTokenKind): VerpTokenClaims | null {
+    return this.verp.verify(token, kind);
   }
 
   /** A token for the claims, signed with the first key. Throws InvalidLinkTokenClaimsError for bad claims. */
