@@ -8,6 +8,7 @@ import { ProjectionFreshness } from './audience/projection-freshness';
 import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignPreviewService } from './campaigns/campaign-preview.service';
 import { CampaignController } from './campaigns/campaign.controller';
+import { CampaignRepository } from './campaigns/campaign.repository';
 import { CampaignService } from './campaigns/campaign.service';
 import { OptInMailConsumer } from './opt-in/opt-in-mail.consumer';
 import { EngagementCountedConsumer } from './reports/engagement-counted.consumer';
@@ -49,6 +50,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     EngagementCountsRepository,
     AudienceRepository,
     DeliveryLedgerRepository,
+    CampaignRepository,
     SendQueue,
     SendWorker,
     BatchSender,

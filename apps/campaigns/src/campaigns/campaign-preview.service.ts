@@ -34,7 +34,6 @@ export interface TestSendResult {
  */
 @Injectable()
 export class CampaignPreviewService {
-  private readonly campaigns = new CampaignRepository();
   private readonly renderer: MessageRenderer;
   private readonly publicBaseUrl: string;
   private readonly messageDomain: string;
@@ -43,6 +42,7 @@ export class CampaignPreviewService {
   constructor(
     config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly campaigns: CampaignRepository,
     private readonly smtp: SmtpSender,
     private readonly domainKeys: SendingDomainKeys,
     private readonly rate: SendRateLimiter,

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { keysetAtSql, queryRows, type KeysetPosition } from '@missive/database';
 import type { RecipientRow } from '../sending/gate-state.repository';
@@ -35,6 +36,7 @@ export type NewCampaign = Omit<
 >;
 
 /** Queries only. Every method runs in a tenant transaction (RLS) and names the tenant it writes for (R-T1). */
+@Injectable()
 export class CampaignRepository {
   async insert(m: EntityManager, c: NewCampaign): Promise<CampaignRow> {
     const rows: CampaignRow[] = await m.query(
@@ -99,6 +101,14 @@ export class CampaignRepository {
       [tenantId, id, status],
     );
     return rows[0];
+  }
+
+  /** The audience snapshot's size, written once: a re-run start keeps the first figure. */
+  async setAudienceSize(m: EntityManager, campaignId: string, size: number): Promise<void> {
+    await m.query('UPDATE campaigns SET audience_size = $2 WHERE id = $1 AND audience_size IS NULL', [
+      campaignId,
+      size,
+    ]);
   }
 
   /**

@@ -59,7 +59,6 @@ interface CampaignPlan {
  */
 @Injectable()
 export class BatchSender {
-  private readonly campaigns = new CampaignRepository();
   private readonly renderer: MessageRenderer;
   private readonly minimumAges: MinimumAges;
   private readonly plans = new Map<string, CampaignPlan>();
@@ -74,6 +73,7 @@ export class BatchSender {
     config: MissiveConfig,
     private readonly databases: Databases,
     private readonly ledger: DeliveryLedgerRepository,
+    private readonly campaigns: CampaignRepository,
     private readonly gate: GateState,
     private readonly smtp: SmtpSender,
     private readonly recorder: OutcomeRecorder,

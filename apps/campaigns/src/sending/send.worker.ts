@@ -41,7 +41,6 @@ class TransientDeliveryError extends Error {}
 @Injectable()
 export class SendWorker implements OnModuleInit, OnModuleDestroy {
   private readonly workers: Worker<SendJob>[] = [];
-  private readonly campaigns = new CampaignRepository();
 
   constructor(
     private readonly config: MissiveConfig,
@@ -50,6 +49,7 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
     private readonly queue: SendQueue,
     private readonly sender: BatchSender,
     private readonly ledger: DeliveryLedgerRepository,
+    private readonly campaigns: CampaignRepository,
     private readonly freshness: ProjectionFreshness,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -96,10 +96,7 @@ export class SendWorker implements OnModuleInit, OnModuleDestroy {
       if (campaign.status === 'scheduled') await this.campaigns.setStatus(m, data.tenantId, campaign.id, 'sending');
       else if (!isSendable(campaign.status)) return [];
       const size = await this.ledger.snapshot(m, data.tenantId, campaign.id, campaign.audience);
-      await m.query('UPDATE campaigns SET audience_size = $2 WHERE id = $1 AND audience_size IS NULL', [
-        campaign.id,
-        size,
-      ]);
+      await this.campaigns.setAudienceSize(m, campaign.id, size);
       return this.ledger.pendingContacts(m, campaign.id);
     });
     await this.queue.enqueueBatches(
