@@ -29,6 +29,7 @@ import { SmtpSender } from './sending/smtp-sender';
 import { DnsTxtLookup } from './sending-domains/dns-txt-lookup';
 import { SendingDomainKeys } from './sending-domains/sending-domain-keys';
 import { SendingDomainController } from './sending-domains/sending-domain.controller';
+import { SendingDomainRepository } from './sending-domains/sending-domain.repository';
 import { SendingDomainService } from './sending-domains/sending-domain.service';
 
 /** The campaigns service (R-S1..S7): API, contact projection, send pipeline, reports. */
@@ -63,6 +64,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     SmtpSender,
     SendingDomainService,
     SendingDomainKeys,
+    SendingDomainRepository,
     DnsTxtLookup,
   ],
 })

@@ -32,12 +32,11 @@ const UNKNOWN_LIST_WAIT_MS = 5000;
 /** Orchestration of campaigns: validate, decide with the rules, write with the outbox, hand sending to the queue. */
 @Injectable()
 export class CampaignService {
-  private readonly sendingDomains = new SendingDomainRepository();
-
   constructor(
     private readonly config: MissiveConfig,
     private readonly databases: Databases,
     private readonly campaigns: CampaignRepository,
+    private readonly sendingDomains: SendingDomainRepository,
     private readonly queue: SendQueue,
     private readonly freshness: ProjectionFreshness,
     @Inject(LOGGER) private readonly logger: Logger,

@@ -26,11 +26,11 @@ const KEY_TTL_MS = 30_000;
  */
 @Injectable()
 export class SendingDomainKeys {
-  private readonly domains = new SendingDomainRepository();
   private readonly cache = new LRUCache<string, DkimKey | 'none'>({ max: 10_000, ttl: KEY_TTL_MS });
 
   constructor(
     private readonly databases: Databases,
+    private readonly domains: SendingDomainRepository,
     private readonly keys: TenantKeys,
   ) {}
 

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@missive/database';
 import type { SendingDomainStatus } from './sending-domain.rules';
@@ -16,6 +17,7 @@ export interface SendingDomainRow {
 }
 
 /** Queries only. Every method runs in a tenant transaction (RLS) and names the tenant it reads or writes (R-T1). */
+@Injectable()
 export class SendingDomainRepository {
   /** Inserts the domain unless the tenant has it already; null then. */
   async insert(

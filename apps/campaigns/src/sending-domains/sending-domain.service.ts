@@ -36,11 +36,10 @@ export interface SendingDomainView {
  */
 @Injectable()
 export class SendingDomainService {
-  private readonly domains = new SendingDomainRepository();
-
   constructor(
     private readonly config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly domains: SendingDomainRepository,
     private readonly keys: TenantKeys,
     private readonly dns: DnsTxtLookup,
   ) {}
