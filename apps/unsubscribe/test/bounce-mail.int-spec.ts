@@ -12,7 +12,14 @@ import {
   type TestServices,
   type TestTenant,
 } from '@missive/testing';
-import { bounceAddress, feedbackMessageId, LinkTokenSigner, tokenFromBounceAddress } from '@missive/tokens';
+import {
+  bounceAddress,
+  expectKind,
+  feedbackMessageId,
+  LinkTokenSigner,
+  tokenFromBounceAddress,
+  tokenFromMessageId,
+} from '@missive/tokens';
 import { EventTap } from '../../contacts/test/event-tap';
 import { campaignsService } from '../../campaigns/src/service';
 import { contactsService } from '../../contacts/src/service';
@@ -129,7 +136,7 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     const stamp = Date.now();
     const naRun = await sendCampaign(
       na,
-      Array.from({ length: 5 }, (_, i) => `bounce-${i}-${stamp}@dest.example`),
+      Array.from({ length: 7 }, (_, i) => `bounce-${i}-${stamp}@dest.example`),
     );
     campaignId = naRun.campaignId;
     sent.push(...naRun.sent);
@@ -145,13 +152,52 @@ describe('R-S8: DSNs and ARF reports to the VERP Return-Path of real sent messag
     await Promise.all([sinks.NA.stop(), sinks.EEA.stop()]);
   });
 
-  it('R-S8: every message goes out from bounce+{signed token}@BOUNCE_DOMAIN, and its Message-ID carries the token', () => {
+  it('R-S8: every message goes out from bounce+{signed token}@BOUNCE_DOMAIN, a local part of at most 64 octets (RFC 5321 §4.5.3.1.1); its Message-ID carries the full token of the same contact and campaign', () => {
+    const signer = new LinkTokenSigner(services.config.linkTokenKeys);
     for (const message of sent) {
       expect(message.returnPath).toMatch(/^bounce\+[A-Za-z0-9_-]+@bounces\.shop\.test$/);
-      const token = tokenFromBounceAddress(message.returnPath)!;
-      expect(message.messageId.startsWith(`<${token}.`)).toBe(true);
+      const local = message.returnPath.slice(0, message.returnPath.lastIndexOf('@'));
+      expect(Buffer.byteLength(local, 'utf8')).toBeLessThanOrEqual(64);
+      expect(signer.verifyVerp(tokenFromBounceAddress(message.returnPath)!, 'bounce')).toEqual({
+        kind: 'bounce',
+        tenantId: na.tenant.id,
+        contactId: message.contactId,
+      });
+      expect(expectKind(signer.verify(tokenFromMessageId(message.messageId)!), 'bounce')).toMatchObject({
+        tenantId: na.tenant.id,
+        contactId: message.contactId,
+        campaignId,
+      });
       expect(message.returnPath).not.toContain(message.email.split('@')[0]);
     }
+  });
+
+  it('R-S8: a DSN that returns no headers still bounces the contact, recorded with no campaign', async () => {
+    const target = sent[5];
+    const dsn = dsnMessage(target, [{ address: target.email, action: 'failed', status: '5.1.1' }], {
+      returnHeaders: false,
+    });
+    expect(await deliverReport(port, [target.returnPath], dsn)).toEqual({ rcpt: [250], data: 250 });
+    expect(await feedback('NA', target.contactId)).toEqual([
+      { outcome: 'hard-bounce', source: 'dsn', status: '5.1.1', campaign_id: null },
+    ]);
+    await statusBecomes(na, target.contactId, 'bounced');
+    await waitFor(() => events(tap, na, target.contactId).length === 1, { what: 'the bounce event' });
+    expect(events(tap, na, target.contactId)[0].data).toMatchObject({ campaignId: null, outcome: 'hard-bounce' });
+  });
+
+  it('R-S8: a DSN to a Return-Path minted before the compact token (bounce+{link token}) still bounces the contact', async () => {
+    const target = sent[6];
+    const token = tokenFromMessageId(target.messageId)!;
+    const returnPath = bounceAddress(token, 'bounces.shop.test');
+    const dsn = dsnMessage({ ...target, returnPath }, [{ address: target.email, action: 'failed', status: '5.1.1' }], {
+      returnHeaders: false,
+    });
+    expect(await deliverReport(port, [returnPath], dsn)).toEqual({ rcpt: [250], data: 250 });
+    expect(await feedback('NA', target.contactId)).toEqual([
+      { outcome: 'hard-bounce', source: 'dsn', status: '5.1.1', campaign_id: campaignId },
+    ]);
+    await statusBecomes(na, target.contactId, 'bounced');
   });
 
   it('R-S8: a DSN with two recipients (failed 5.1.1, delayed 4.4.1) → a hard and a soft bounce, recorded and published, the contact bounced; replayed → still one of each', async () => {

@@ -42,8 +42,15 @@ const returnedHeaders = (original: Original, to: string): [string, string] => [
   ].join('\r\n'),
 ];
 
-/** A DSN as a reporting MTA writes it: human part, message/delivery-status, the returned headers. */
-export function dsnMessage(original: Original, recipients: DsnRecipient[]): string {
+/**
+ * A DSN as a reporting MTA writes it: human part, message/delivery-status, the returned headers (left out with
+ * `returnHeaders: false`, as some MTAs do).
+ */
+export function dsnMessage(
+  original: Original,
+  recipients: DsnRecipient[],
+  { returnHeaders = true }: { returnHeaders?: boolean } = {},
+): string {
   const groups = recipients.map((r) =>
     [
       `Final-Recipient: rfc822; ${r.address}`,
@@ -57,7 +64,7 @@ export function dsnMessage(original: Original, recipients: DsnRecipient[]): stri
   return multipartReport('delivery-status', original.returnPath, [
     ['text/plain', 'This is the mail system at host mx.dest.example. Your message could not be delivered.'],
     ['message/delivery-status', status],
-    returnedHeaders(original, recipients[0]?.address ?? 'someone@dest.example'),
+    ...(returnHeaders ? [returnedHeaders(original, recipients[0]?.address ?? 'someone@dest.example')] : []),
   ]);
 }
 

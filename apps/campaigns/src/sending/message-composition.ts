@@ -12,9 +12,9 @@ export interface MessageUrls {
   pixelUrl: string | null;
   /** Click URL per link index, or null where clicks are not tracked: the plain URL is used (R-S4). */
   clickUrl: ((index: number) => string) | null;
-  /** The signed bounce token (R-S8): the VERP Return-Path's and the Message-ID's, so an ARF report maps back. */
+  /** The signed bounce link token (R-S8) the Message-ID carries, so a report quoting it names the campaign. */
   bounceToken: string;
-  /** `bounce+{token}@{BOUNCE_DOMAIN}`, the envelope sender (R-S8). */
+  /** `bounce+{compact VERP token}@{BOUNCE_DOMAIN}`, the envelope sender (R-S8). */
   returnPath: string;
 }
 

@@ -47,7 +47,11 @@ export class MessageRenderer {
         ? (index) => `${base}/t/c/${this.signer.mint({ ...claims, kind: 'click', linkIndex: index })}`
         : null,
       bounceToken: bounce,
-      returnPath: bounceAddress(bounce, this.bounceDomain),
+      // The compact VERP token: `bounce+` and a link token would pass RFC 5321's 64-octet local part (R-S8).
+      returnPath: bounceAddress(
+        this.signer.mintVerp({ kind: 'bounce', tenantId: campaign.tenant_id, contactId: recipient.contact_id }),
+        this.bounceDomain,
+      ),
     };
     const variables = messageVariables({ email: recipient.email, ...recipient.variables }, campaign.links, urls);
     return composeMessage(await renderTemplates(templates, variables), urls, this.messageDomain);

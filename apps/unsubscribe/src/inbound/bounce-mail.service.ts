@@ -4,12 +4,21 @@ import { DELIVERY_RECORDED, type DeliveryRecordedV1, type Region } from '@missiv
 import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
 import { TenantStates } from '@missive/tenancy';
-import { expectKind, LinkTokenSigner, tokenFromMessageId, type LinkTokenClaims } from '@missive/tokens';
+import { expectKind, LinkTokenSigner, tokenFromMessageId, VERP_TOKEN_LENGTH } from '@missive/tokens';
 import { readFeedback } from './bounce-mail.parser';
 import type { FeedbackReport } from './bounce-mail.rules';
 import { GroupCommit } from './group-commit';
 
-export type BounceClaims = LinkTokenClaims & { kind: 'bounce' };
+/**
+ * Whose message a bounce token names. A Return-Path's compact VERP token names no campaign (null); the Message-ID's
+ * link token, and the Return-Paths minted before the compact one, do.
+ */
+export interface BounceClaims {
+  kind: 'bounce';
+  tenantId: string;
+  contactId: string;
+  campaignId: string | null;
+}
 
 /** One outcome to store: the `inbound_feedback` row and its event's data. */
 type Feedback = DeliveryRecordedV1 & { tenantId: string; region: Region; source: FeedbackSource };
@@ -40,9 +49,24 @@ export class BounceMailService {
     this.signer = new LinkTokenSigner(config.linkTokenKeys);
   }
 
-  /** A genuine bounce token's claims, or null: forged, another kind (an unsubscribe token is none), retired key. */
+  /**
+   * A genuine bounce token's claims, or null: forged, another kind (an unsubscribe token is none), retired key. Both
+   * the compact VERP token of today's Return-Paths and the link token (Message-IDs, older Return-Paths) verify.
+   */
   verify(token: string): BounceClaims | null {
-    return expectKind(this.signer.verify(token), 'bounce');
+    if (token.length === VERP_TOKEN_LENGTH) {
+      const compact = this.signer.verifyVerp(token, 'bounce');
+      return compact && { kind: 'bounce', tenantId: compact.tenantId, contactId: compact.contactId, campaignId: null };
+    }
+    const claims = expectKind(this.signer.verify(token), 'bounce');
+    return (
+      claims && {
+        kind: 'bounce',
+        tenantId: claims.tenantId,
+        contactId: claims.contactId,
+        campaignId: claims.campaignId,
+      }
+    );
   }
 
   /**
@@ -106,15 +130,21 @@ export class BounceMailService {
 
   /**
    * Whose messages the report is about. A complaint names the message it quotes: the Message-ID the sender wrote
-   * carries the same signed token, so an ARF report sent to another of our addresses still finds its message. Else,
-   * the messages whose Return-Path it was sent to.
+   * carries a signed token, so an ARF report sent to another of our addresses still finds its message. Else, the
+   * messages whose Return-Path it was sent to; a compact Return-Path token names no campaign, which the returned
+   * Message-ID gives when it names the same tenant and contact. Without it (a DSN that returns no headers) the
+   * contact's outcome is still recorded, with no campaign: the suppression does not depend on it.
    */
   private concerned(report: FeedbackReport, recipients: BounceClaims[]): BounceClaims[] {
-    const quoted =
-      report.source === 'arf' && report.originalMessageId ? tokenFromMessageId(report.originalMessageId) : null;
+    const quoted = report.originalMessageId ? tokenFromMessageId(report.originalMessageId) : null;
     const claims = quoted ? this.verify(quoted) : null;
-    if (claims && recipients.some((r) => r.tenantId === claims.tenantId)) return [claims];
-    return recipients;
+    if (!claims) return recipients;
+    if (report.source === 'arf' && recipients.some((r) => r.tenantId === claims.tenantId)) return [claims];
+    return recipients.map((r) =>
+      r.campaignId === null && r.tenantId === claims.tenantId && r.contactId === claims.contactId
+        ? { ...r, campaignId: claims.campaignId }
+        : r,
+    );
   }
 
   /**
