@@ -16,8 +16,10 @@ import { EngagementCountsRepository } from './reports/engagement-counts.reposito
 import { ReportService } from './reports/report.service';
 import { BatchSender } from './sending/batch-sender';
 import { ClaimHeartbeat } from './sending/claim-heartbeat';
+import { ComplaintGuard } from './sending/complaint-guard';
 import { ComplaintGuardMetrics } from './sending/complaint-guard.metrics';
 import { DeliveryFeedbackConsumer } from './sending/delivery-feedback.consumer';
+import { DeliveryFeedbackRepository } from './sending/delivery-feedback.repository';
 import { DeliveryLedgerRepository } from './sending/delivery-ledger.repository';
 import { GateState } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
@@ -52,6 +54,8 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     AudienceRepository,
     DeliveryLedgerRepository,
     CampaignRepository,
+    DeliveryFeedbackRepository,
+    ComplaintGuard,
     SendQueue,
     SendWorker,
     BatchSender,

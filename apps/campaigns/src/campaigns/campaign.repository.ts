@@ -103,6 +103,15 @@ export class CampaignRepository {
     return rows[0];
   }
 
+  /** The campaign's status, its row locked until the transaction ends; null when the tenant has no such campaign. */
+  async lockStatus(m: EntityManager, tenantId: string, id: string): Promise<CampaignStatus | null> {
+    const [campaign]: { status: CampaignStatus }[] = await m.query(
+      'SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
+      [tenantId, id],
+    );
+    return campaign?.status ?? null;
+  }
+
   /** The audience snapshot's size, written once: a re-run start keeps the first figure. */
   async setAudienceSize(m: EntityManager, campaignId: string, size: number): Promise<void> {
     await m.query('UPDATE campaigns SET audience_size = $2 WHERE id = $1 AND audience_size IS NULL', [
@@ -123,6 +132,19 @@ export class CampaignRepository {
       [tenantId, id, reason],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Pauses a campaign still sending or scheduled with the reason (R-S8: the complaint guard); true when it paused it
+   * now, false when it was paused or finished already.
+   */
+  async pauseUnfinished(m: EntityManager, tenantId: string, id: string, reason: string): Promise<boolean> {
+    const paused: { id: string }[] = await m.query(
+      `UPDATE campaigns SET status = 'paused', paused_reason = $3, updated_at = now()
+      WHERE tenant_id = $1 AND id = $2 AND status IN ('sending', 'scheduled') RETURNING id`,
+      [tenantId, id, reason],
+    );
+    return paused.length > 0;
   }
 
   /** One contact of the campaigns projection as a message would render it (preview, test send). */

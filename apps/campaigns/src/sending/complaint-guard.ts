@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { TENANT_NOTICE_ISSUED, type Region, type TenantNoticeIssuedV1 } from '@missive/contracts';
 import { appendToOutbox } from '@missive/kafka';
 import type { EntityManager } from 'typeorm';
+import { CampaignRepository } from '../campaigns/campaign.repository';
 import { complaintGuard, complaintNoticeSummary, COMPLAINT_RATE_PAUSE_REASON } from './complaint-guard.rules';
+import { DeliveryFeedbackRepository } from './delivery-feedback.repository';
 
 /**
  * R-S8: after complaints were recorded for a campaign, counts its delivered messages and complaints and, past the
@@ -10,42 +13,29 @@ import { complaintGuard, complaintNoticeSummary, COMPLAINT_RATE_PAUSE_REASON } f
  * outbox, in the caller's transaction (the consumer's, with its inbox), with `app.tenant_id` set to the tenant.
  * Only a campaign still sending or scheduled changes state, so a campaign already paused gets no second notice.
  */
-export async function applyComplaintGuard(
-  m: EntityManager,
-  region: Region,
-  tenantId: string,
-  campaignId: string,
-): Promise<boolean> {
-  // Complaints of one campaign arrive on several partitions, recorded by concurrent transactions: each takes the
-  // campaign's row lock before counting, so the last of them counts every complaint the others committed.
-  const [campaign]: { status: string }[] = await m.query(
-    'SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-    [tenantId, campaignId],
-  );
-  if (campaign?.status !== 'sending' && campaign?.status !== 'scheduled') return false;
-  const [counts]: { delivered: string; complaints: string }[] = await m.query(
-    `SELECT (SELECT count(*) FROM campaign_deliveries
-              WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'sent') AS delivered,
-            (SELECT count(*) FROM campaign_delivery_feedback
-              WHERE tenant_id = $1 AND campaign_id = $2 AND outcome = 'complaint') AS complaints`,
-    [tenantId, campaignId],
-  );
-  const delivered = Number(counts.delivered);
-  const complaints = Number(counts.complaints);
-  if (!complaintGuard({ delivered, complaints }).pause) return false;
+@Injectable()
+export class ComplaintGuard {
+  constructor(
+    private readonly campaigns: CampaignRepository,
+    private readonly feedback: DeliveryFeedbackRepository,
+  ) {}
 
-  const paused: { id: string }[] = await m.query(
-    `UPDATE campaigns SET status = 'paused', paused_reason = $3, updated_at = now()
-      WHERE tenant_id = $1 AND id = $2 AND status IN ('sending', 'scheduled') RETURNING id`,
-    [tenantId, campaignId, COMPLAINT_RATE_PAUSE_REASON],
-  );
-  if (paused.length === 0) return false;
-  const data: TenantNoticeIssuedV1 = {
-    noticeId: randomUUID(),
-    campaignId,
-    kind: 'complaint-rate',
-    summary: complaintNoticeSummary(campaignId, delivered, complaints),
-  };
-  await appendToOutbox(m, [{ type: TENANT_NOTICE_ISSUED, region, tenantId, key: tenantId, data }]);
-  return true;
+  async apply(m: EntityManager, region: Region, tenantId: string, campaignId: string): Promise<boolean> {
+    // Complaints of one campaign arrive on several partitions, recorded by concurrent transactions: each takes the
+    // campaign's row lock before counting, so the last of them counts every complaint the others committed.
+    const status = await this.campaigns.lockStatus(m, tenantId, campaignId);
+    if (status !== 'sending' && status !== 'scheduled') return false;
+    const { delivered, complaints } = await this.feedback.complaintCounts(m, tenantId, campaignId);
+    if (!complaintGuard({ delivered, complaints }).pause) return false;
+
+    if (!(await this.campaigns.pauseUnfinished(m, tenantId, campaignId, COMPLAINT_RATE_PAUSE_REASON))) return false;
+    const data: TenantNoticeIssuedV1 = {
+      noticeId: randomUUID(),
+      campaignId,
+      kind: 'complaint-rate',
+      summary: complaintNoticeSummary(campaignId, delivered, complaints),
+    };
+    await appendToOutbox(m, [{ type: TENANT_NOTICE_ISSUED, region, tenantId, key: tenantId, data }]);
+    return true;
+  }
 }

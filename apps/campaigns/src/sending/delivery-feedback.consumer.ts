@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { DELIVERY_RECORDED, type DeliveryRecordedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
-import { applyComplaintGuard } from './complaint-guard';
 import { enterTenant } from '@missive/database';
+import { ComplaintGuard } from './complaint-guard';
+import { DeliveryFeedbackRepository } from './delivery-feedback.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +15,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Controller()
 export class DeliveryFeedbackConsumer {
+  constructor(
+    private readonly feedback: DeliveryFeedbackRepository,
+    private readonly guard: ComplaintGuard,
+  ) {}
+
   @ConsumeEvents('campaigns', DELIVERY_RECORDED)
   async recorded(batch: EventBatch<DeliveryRecordedV1>): Promise<void> {
     const m = batch.manager!;
@@ -24,14 +30,9 @@ export class DeliveryFeedbackConsumer {
       if (typeof d.contactId !== 'string' || !UUID.test(d.contactId)) continue;
       if (d.outcome !== 'hard-bounce' && d.outcome !== 'soft-bounce' && d.outcome !== 'complaint') continue;
       await enterTenant(m, event.tenantId);
-      const inserted: { campaign_id: string }[] = await m.query(
-        `INSERT INTO campaign_delivery_feedback (tenant_id, campaign_id, contact_id, outcome)
-         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2)
-         ON CONFLICT DO NOTHING RETURNING campaign_id`,
-        [event.tenantId, d.campaignId, d.contactId, d.outcome],
-      );
-      if (d.outcome === 'complaint' && inserted.length > 0) {
-        await applyComplaintGuard(m, batch.region, event.tenantId, d.campaignId);
+      const inserted = await this.feedback.recordOnce(m, event.tenantId, d.campaignId, d.contactId, d.outcome);
+      if (d.outcome === 'complaint' && inserted) {
+        await this.guard.apply(m, batch.region, event.tenantId, d.campaignId);
       }
     }
   }

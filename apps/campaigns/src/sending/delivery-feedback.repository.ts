@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** A bounce or complaint heard after the relay accepted the message (a DSN, an ARF report, a provider webhook). */
+export type FeedbackOutcome = 'hard-bounce' | 'soft-bounce' | 'complaint';
+
+/**
+ * The delivery feedback (R-S7, R-S8): one row per (campaign, contact, outcome). Queries only; tenant transactions
+ * (R-T1).
+ */
+@Injectable()
+export class DeliveryFeedbackRepository {
+  /**
+   * Records the outcome once, for a campaign of the tenant only; false when it was there already (or the campaign
+   * is not the tenant's).
+   */
+  async recordOnce(
+    m: EntityManager,
+    tenantId: string,
+    campaignId: string,
+    contactId: string,
+    outcome: FeedbackOutcome,
+  ): Promise<boolean> {
+    const inserted: { campaign_id: string }[] = await m.query(
+      `INSERT INTO campaign_delivery_feedback (tenant_id, campaign_id, contact_id, outcome)
+         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2)
+         ON CONFLICT DO NOTHING RETURNING campaign_id`,
+      [tenantId, campaignId, contactId, outcome],
+    );
+    return inserted.length > 0;
+  }
+
+  /** The complaint guard's figures (R-S8): the campaign's delivered messages (from the ledger) and its complaints. */
+  async complaintCounts(
+    m: EntityManager,
+    tenantId: string,
+    campaignId: string,
+  ): Promise<{ delivered: number; complaints: number }> {
+    const [counts]: { delivered: string; complaints: string }[] = await m.query(
+      `SELECT (SELECT count(*) FROM campaign_deliveries
+              WHERE tenant_id = $1 AND campaign_id = $2 AND state = 'sent') AS delivered,
+            (SELECT count(*) FROM campaign_delivery_feedback
+              WHERE tenant_id = $1 AND campaign_id = $2 AND outcome = 'complaint') AS complaints`,
+      [tenantId, campaignId],
+    );
+    return { delivered: Number(counts.delivered), complaints: Number(counts.complaints) };
+  }
+}
