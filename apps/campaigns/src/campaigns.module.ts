@@ -3,7 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { TenancyModule } from '@missive/tenancy';
 import { ContactProjectionConsumer } from './audience/contact-projection.consumer';
+import { ContactProjectionRepository } from './audience/contact-projection.repository';
 import { AudienceRepository } from './audience/audience.repository';
+import { ContactEngagementRepository } from './audience/contact-engagement.repository';
 import { ProjectionFreshness } from './audience/projection-freshness';
 import { honourRouteBodyLimits } from './campaigns/campaign-body-limit';
 import { CampaignPreviewService } from './campaigns/campaign-preview.service';
@@ -52,6 +54,8 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     ReportService,
     EngagementCountsRepository,
     AudienceRepository,
+    ContactProjectionRepository,
+    ContactEngagementRepository,
     DeliveryLedgerRepository,
     CampaignRepository,
     DeliveryFeedbackRepository,

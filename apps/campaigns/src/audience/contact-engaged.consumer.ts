@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { CONTACT_ENGAGED, contactEngagedOf, type ContactEngagedV1 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { enterTenant } from '@missive/database';
+import { ContactEngagementRepository } from './contact-engagement.repository';
 
 /**
  * R-C9: each contact's latest human open and click, as tracking (the owner of engagement) publishes them, for the
@@ -11,6 +12,8 @@ import { enterTenant } from '@missive/database';
  */
 @Controller()
 export class ContactEngagedConsumer {
+  constructor(private readonly engagement: ContactEngagementRepository) {}
+
   @ConsumeEvents('campaigns', CONTACT_ENGAGED)
   async engaged(batch: EventBatch<ContactEngagedV1>): Promise<void> {
     const m = batch.manager!;
@@ -29,13 +32,10 @@ export class ContactEngagedConsumer {
     for (const [tenantId, contacts] of byTenant) {
       const ids = [...contacts.keys()].sort();
       await enterTenant(m, tenantId);
-      await m.query(
-        `INSERT INTO campaign_contact_engagement AS e (tenant_id, contact_id, last_opened_at, last_clicked_at)
-         SELECT $1, * FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[])
-         ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
-           last_opened_at = GREATEST(e.last_opened_at, EXCLUDED.last_opened_at),
-           last_clicked_at = GREATEST(e.last_clicked_at, EXCLUDED.last_clicked_at)`,
-        [tenantId, ids, ids.map((id) => contacts.get(id)!.opened), ids.map((id) => contacts.get(id)!.clicked)],
+      await this.engagement.keepLatest(
+        m,
+        tenantId,
+        ids.map((id) => ({ contactId: id, ...contacts.get(id)! })),
       );
     }
   }

@@ -15,6 +15,9 @@ import {
 } from '@missive/contracts';
 import { ConsumeEvents, type EventBatch } from '@missive/kafka';
 import { TenantKeys } from '@missive/tenant-keys';
+import { EngagementCountsRepository } from '../reports/engagement-counts.repository';
+import { ContactEngagementRepository } from './contact-engagement.repository';
+import { ContactProjectionRepository } from './contact-projection.repository';
 import { unsubscribeEffects } from './unsubscribe-effects';
 import { enterTenant } from '@missive/database';
 
@@ -29,7 +32,12 @@ async function asTenant(m: EntityManager, tenantId: string): Promise<void> {
  */
 @Controller()
 export class ContactProjectionConsumer {
-  constructor(private readonly keys: TenantKeys) {}
+  constructor(
+    private readonly keys: TenantKeys,
+    private readonly projection: ContactProjectionRepository,
+    private readonly engagement: ContactEngagementRepository,
+    private readonly counts: EngagementCountsRepository,
+  ) {}
 
   @ConsumeEvents('campaigns', CONTACT_CHANGED)
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {
@@ -61,50 +69,30 @@ export class ContactProjectionConsumer {
       });
       if (rows.length === 0) continue;
       await asTenant(m, tenantId);
-      // One statement per tenant and batch; created_at is the first time the projection heard of the contact (its
-      // creation publishes the first event; R-C9's createdAt). The newest state wins (an import's v3 or v4 and a contact's v2 events
-      // travel on different partitions, so by occurredAt, then by position).
-      await m.query(
-        `INSERT INTO campaign_contacts (tenant_id, contact_id, email, region, lawful_basis, status, consent_withdrawn, objected,
-           tracking_consent, birth_date, lists, tags, variables, updated_at, created_at)
-         SELECT DISTINCT ON (r->>'contactId') $1::uuid, (r->>'contactId')::uuid, r->>'email', r->>'region', r->>'lawfulBasis', r->>'status',
-           (r->>'consentWithdrawn')::boolean, (r->>'objected')::boolean, (r->>'trackingConsent')::boolean, (r->>'birthDate')::date,
-           ARRAY(SELECT jsonb_array_elements_text(r->'lists')), ARRAY(SELECT jsonb_array_elements_text(r->'tags')), r->'variables',
-           (r->>'occurredAt')::timestamptz, (r->>'occurredAt')::timestamptz
-         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(r, n)
-         ORDER BY r->>'contactId', (r->>'occurredAt')::timestamptz DESC, n DESC
-         ON CONFLICT (tenant_id, contact_id) DO UPDATE SET email = EXCLUDED.email, region = EXCLUDED.region,
-           lawful_basis = EXCLUDED.lawful_basis, status = EXCLUDED.status, consent_withdrawn = EXCLUDED.consent_withdrawn,
-           objected = EXCLUDED.objected, tracking_consent = EXCLUDED.tracking_consent, birth_date = EXCLUDED.birth_date,
-           lists = EXCLUDED.lists, tags = EXCLUDED.tags, variables = EXCLUDED.variables, updated_at = EXCLUDED.updated_at,
-           created_at = LEAST(campaign_contacts.created_at, EXCLUDED.created_at)
-         WHERE campaign_contacts.updated_at <= EXCLUDED.updated_at`,
-        [
-          tenantId,
-          JSON.stringify(
-            rows.map(({ e, personal }) => ({
-              contactId: e.data.contactId,
-              email: personal.email,
-              region: e.data.region,
-              lawfulBasis: e.data.lawfulBasis,
-              status: e.data.status,
-              consentWithdrawn: e.data.consentWithdrawn,
-              objected: e.data.objected,
-              trackingConsent: e.data.trackingConsent,
-              birthDate: personal.birthDate,
-              lists: e.data.lists,
-              tags: e.data.tags,
-              variables: {
-                firstName: personal.firstName,
-                lastName: personal.lastName,
-                phone: personal.phone,
-                locale: personal.locale,
-                attributes: personal.attributes,
-              },
-              occurredAt: e.occurredAt,
-            })),
-          ),
-        ],
+      await this.projection.upsertNewest(
+        m,
+        tenantId,
+        rows.map(({ e, personal }) => ({
+          contactId: e.data.contactId,
+          email: personal.email,
+          region: e.data.region,
+          lawfulBasis: e.data.lawfulBasis,
+          status: e.data.status,
+          consentWithdrawn: e.data.consentWithdrawn,
+          objected: e.data.objected,
+          trackingConsent: e.data.trackingConsent,
+          birthDate: personal.birthDate,
+          lists: e.data.lists,
+          tags: e.data.tags,
+          variables: {
+            firstName: personal.firstName,
+            lastName: personal.lastName,
+            phone: personal.phone,
+            locale: personal.locale,
+            attributes: personal.attributes,
+          },
+          occurredAt: e.occurredAt,
+        })),
       );
     }
   }
@@ -114,14 +102,8 @@ export class ContactProjectionConsumer {
     for (const event of batch.events) {
       if (!event.tenantId) continue;
       await asTenant(batch.manager!, event.tenantId);
-      await batch.manager!.query('DELETE FROM campaign_contacts WHERE tenant_id = $1 AND contact_id = $2', [
-        event.tenantId,
-        event.data.contactId,
-      ]);
-      await batch.manager!.query('DELETE FROM campaign_contact_engagement WHERE tenant_id = $1 AND contact_id = $2', [
-        event.tenantId,
-        event.data.contactId,
-      ]);
+      await this.projection.remove(batch.manager!, event.tenantId, event.data.contactId);
+      await this.engagement.remove(batch.manager!, event.tenantId, event.data.contactId);
     }
   }
 
@@ -130,27 +112,11 @@ export class ContactProjectionConsumer {
     const m = batch.manager!;
     for (const tenant of unsubscribeEffects(batch.events as EventEnvelope<UnsubscribeRecordedV1>[])) {
       await asTenant(m, tenant.tenantId);
-      if (tenant.optedOut.length)
-        await m.query(
-          `UPDATE campaign_contacts SET status = 'unsubscribed' WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`,
-          [tenant.tenantId, tenant.optedOut],
-        );
+      if (tenant.optedOut.length) await this.projection.markUnsubscribed(m, tenant.tenantId, tenant.optedOut);
       for (const { contactId, lists } of tenant.listsLeft)
-        await m.query(
-          `UPDATE campaign_contacts SET lists = ARRAY(SELECT unnest(lists) EXCEPT SELECT unnest($3::text[])) WHERE tenant_id = $1 AND contact_id = $2`,
-          [tenant.tenantId, contactId, lists],
-        );
-      // Last, one statement, campaigns in id order: the report rows are locked until commit, by every batch. Only
-      // the tenant's own campaigns count (R-T1): an upsert reaching another tenant's report row is refused by
-      // row-level security whatever its WHERE, and the consumer would retry that batch for good.
-      if (tenant.perCampaign.length)
-        await m.query(
-          `INSERT INTO campaign_engagement (tenant_id, campaign_id, unsubscribes)
-           SELECT $1, campaign_id, n FROM unnest($2::uuid[], $3::int[]) AS u(campaign_id, n)
-            WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = $1 AND c.id = u.campaign_id)
-           ON CONFLICT (campaign_id) DO UPDATE SET unsubscribes = campaign_engagement.unsubscribes + EXCLUDED.unsubscribes`,
-          [tenant.tenantId, tenant.perCampaign.map((c) => c.campaignId), tenant.perCampaign.map((c) => c.count)],
-        );
+        await this.projection.leaveLists(m, tenant.tenantId, contactId, lists);
+      // Last, so that the report rows, locked until commit by every batch, are held the shortest time.
+      if (tenant.perCampaign.length) await this.counts.addUnsubscribes(m, tenant.tenantId, tenant.perCampaign);
     }
   }
 }

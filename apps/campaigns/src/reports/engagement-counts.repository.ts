@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import type { CountedEngagement } from './engagement-counts.rules';
 
 /**
- * The report's engagement counts (R-S7), as tracking publishes them: one row per campaign, never a contact id.
- * The unsubscribe count in the same row is the contact projection's.
+ * The report's engagement counts (R-S7): one row per campaign, never a contact id. Opens and clicks as tracking
+ * publishes them; the unsubscribes as the contact projection hears them.
  */
 @Injectable()
 export class EngagementCountsRepository {
@@ -40,6 +40,25 @@ export class EngagementCountsRepository {
         counts.map((c) => c.clicks),
         counts.map((c) => c.uniqueClicks),
       ],
+    );
+  }
+
+  /**
+   * Adds unsubscribes to the campaigns' rows, in one statement, campaigns in id order: the report rows are locked
+   * until commit, by every batch. Only the tenant's own campaigns count (R-T1): an upsert reaching another tenant's
+   * report row is refused by row-level security whatever its WHERE, and the consumer would retry that batch for good.
+   */
+  async addUnsubscribes(
+    m: EntityManager,
+    tenantId: string,
+    perCampaign: { campaignId: string; count: number }[],
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO campaign_engagement (tenant_id, campaign_id, unsubscribes)
+           SELECT $1, campaign_id, n FROM unnest($2::uuid[], $3::int[]) AS u(campaign_id, n)
+            WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.tenant_id = $1 AND c.id = u.campaign_id)
+           ON CONFLICT (campaign_id) DO UPDATE SET unsubscribes = campaign_engagement.unsubscribes + EXCLUDED.unsubscribes`,
+      [tenantId, perCampaign.map((c) => c.campaignId), perCampaign.map((c) => c.count)],
     );
   }
 }
