@@ -13,6 +13,7 @@ import { CampaignController } from './campaigns/campaign.controller';
 import { CampaignRepository } from './campaigns/campaign.repository';
 import { CampaignService } from './campaigns/campaign.service';
 import { OptInMailConsumer } from './opt-in/opt-in-mail.consumer';
+import { OptInMessageRepository } from './opt-in/opt-in-message.repository';
 import { EngagementCountedConsumer } from './reports/engagement-counted.consumer';
 import { EngagementCountsRepository } from './reports/engagement-counts.repository';
 import { ReportService } from './reports/report.service';
@@ -60,6 +61,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     CampaignRepository,
     DeliveryFeedbackRepository,
     ComplaintGuard,
+    OptInMessageRepository,
     SendQueue,
     SendWorker,
     BatchSender,

@@ -19,6 +19,7 @@ import { TenantStates } from '@missive/tenancy';
 import { LinkTokenSigner } from '@missive/tokens';
 import { buildMimeMessage, mimeSkeleton } from '../sending/mime-message';
 import { SmtpSender } from '../sending/smtp-sender';
+import { OptInMessageRepository } from './opt-in-message.repository';
 import { optInMessage } from './opt-in-message.rules';
 
 /** The mailbox confirmation messages come from, at BOUNCE_DOMAIN (no campaign, so no VERP token). */
@@ -48,6 +49,7 @@ export class OptInMailConsumer {
   constructor(
     private readonly config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly messages: OptInMessageRepository,
     private readonly keys: TenantKeys,
     private readonly states: TenantStates,
     private readonly smtp: SmtpSender,
@@ -96,12 +98,8 @@ export class OptInMailConsumer {
     const domain = this.config.smtp.bounceDomain;
     const messageId = `<opt-in.${randomBytes(12).toString('hex')}@${domain}>`;
     await this.databases.withTenant(contact.region, contact.tenantId, async (m) => {
-      const rows: unknown[] = await m.query(
-        `INSERT INTO campaign_opt_in_messages (tenant_id, contact_id, message_id) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, contact_id) DO NOTHING RETURNING contact_id`,
-        [contact.tenantId, contact.contactId, messageId],
-      );
-      if (rows.length === 0) return; // sent before: one message per contact, ever
+      // Sent before: one message per contact, ever.
+      if (!(await this.messages.rememberFirst(m, contact.tenantId, contact.contactId, messageId))) return;
       const token = this.signer.mint({
         kind: 'confirm',
         tenantId: contact.tenantId,
