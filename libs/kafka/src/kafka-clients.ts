@@ -3,14 +3,8 @@ import type { MissiveConfig } from '@missive/config';
 import type { Region } from '@missive/contracts';
 import type { Logger } from '@missive/observability';
 import { kafkaConnection } from './kafka-connection';
+import { kafkajsLogLevel } from './kafkajs-log.rules';
 import { noDelaySocketFactory } from './no-delay-socket';
-
-const KAFKAJS_TO_PINO: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
 
 /**
  * The producer every Missive event goes through: acks from all in-sync replicas and idempotence, so a retried
@@ -41,8 +35,8 @@ export class KafkaClients {
   ) {
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     const logCreator = () => (entry: LogEntry) => {
-      const level = KAFKAJS_TO_PINO[entry.level] ?? 'info';
       const { message, ...rest } = entry.log;
+      const level = kafkajsLogLevel(entry.level, rest);
       kafkaLogger[level]({ namespace: entry.namespace, ...rest }, message);
     };
     const make = (region: Region) =>
