@@ -81,6 +81,8 @@ export class ServiceProcess {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
+        // The single-node host in one process, as each service is, unless a test asks for its workers.
+        SINGLE_NODE_WORKERS: '1',
         ...spec.env,
         PORT: String(port),
         SUPPORT_PORT: String(supportPort),

@@ -69,7 +69,13 @@ export async function startRegions(config: MissiveConfig, bundle: string): Promi
   const kafkaNa = config.kafka.brokers.NA.join(',');
   const eeaDir = join(config.dataDir, 'regions-eea');
   mkdirSync(eeaDir, { recursive: true });
-  const common = { ...process.env, DATABASE_URL_GLOBAL: config.databases.global, LOG_LEVEL: config.logLevel };
+  // Three hosts already share the machine: each runs in one process unless SINGLE_NODE_WORKERS says otherwise.
+  const common = {
+    SINGLE_NODE_WORKERS: '1',
+    ...process.env,
+    DATABASE_URL_GLOBAL: config.databases.global,
+    LOG_LEVEL: config.logLevel,
+  };
   const processes = {
     na: {
       ...common,

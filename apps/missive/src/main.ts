@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { runServices } from '@missive/platform';
+import { runSingleNode } from '@missive/platform';
 import { ALL_SERVICES } from './all-services';
 
-// Single-node mode (the default for `npm start`): every service in one process, Kafka boundary kept.
-void runServices('missive', ALL_SERVICES);
+// Single-node mode (the default for `npm start`): every service in one host, on every core, Kafka boundary kept.
+void runSingleNode('missive', ALL_SERVICES);

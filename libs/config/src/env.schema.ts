@@ -145,6 +145,26 @@ export class EnvSchema {
   @Matches(/^[\w\s,-]*$/, { message: 'SERVICES must be a comma-separated list of service names' })
   SERVICES?: string;
 
+  /**
+   * Worker processes of the single-node host (`npm start`), each running every service, sharing its ports: one per
+   * core by default (at most 4), so the host uses the machine and not one event loop. 1 runs it in one process.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  SINGLE_NODE_WORKERS?: number;
+
+  /**
+   * Set by the single-node host on the workers it starts: 0 for the lead worker (it also hosts the support port and
+   * the dev mail sink, which keeps messages in memory), 1… for the others. Unset in any other process.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(15)
+  WORKER_SLOT?: number;
+
   /** Per-region relays (R-T2: the relay sees personal data, so it is a regional store); default SMTP_URL. */
   @IsOptional()
   @Matches(SMTP_URL, { message: 'SMTP_URL_NA must be an smtp:// or smtps:// URL' })
@@ -428,6 +448,8 @@ export const NUMERIC_ENV_KEYS = [
   'SUPPORT_PORT',
   'DEV_MAIL_PORT',
   'INBOUND_SMTP_PORT',
+  'SINGLE_NODE_WORKERS',
+  'WORKER_SLOT',
   'SMTP_MAX_CONNECTIONS',
   'PURGE_SWEEP_INTERVAL_MS',
   'SUPPORT_BOOTSTRAP_TTL_SECONDS',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -351,6 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       dbIdleInTransactionMs: schema.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
     linkTokenKeys,
+    singleNodeWorkers: schema.SINGLE_NODE_WORKERS ?? Math.min(availableParallelism(), 4),
+    workerSlot: schema.WORKER_SLOT ?? null,
     services: schema.SERVICES ?? null,
     dataDir: resolve(schema.DATA_DIR),
     spoolDir: resolve(schema.SPOOL_DIR ?? join(schema.DATA_DIR, 'spool')),

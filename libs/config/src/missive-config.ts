@@ -96,6 +96,10 @@ export abstract class MissiveConfig {
     dbIdleInTransactionMs: number;
   };
   abstract readonly linkTokenKeys: { kid: string; secret: string }[];
+  /** SINGLE_NODE_WORKERS: worker processes of the single-node host (1: none, it runs in one process). */
+  abstract readonly singleNodeWorkers: number;
+  /** WORKER_SLOT: this process's slot among the single-node host's workers (0 leads), or null outside one. */
+  abstract readonly workerSlot: number | null;
   /** SERVICES: the names of the services this process runs, or null for all of them. */
   abstract readonly services: string | null;
   abstract readonly dataDir: string;

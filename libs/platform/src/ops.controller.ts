@@ -14,6 +14,7 @@ import { Metrics } from '@missive/observability';
 import { Platform } from './platform';
 import { ReadinessProbe } from './readiness';
 import { DEPENDENCIES } from './readiness.rules';
+import { hostMetricsText, isSingleNodeWorker } from './single-node-workers';
 
 export type OpsListener = 'public' | 'support';
 
@@ -73,6 +74,8 @@ export class OpsController implements OnModuleDestroy {
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metricsText(): Promise<string> {
+    // A worker of the single-node host answers for the host: its port is shared, and so are the counts.
+    if (isSingleNodeWorker(this.platform.config)) return hostMetricsText();
     return this.metrics.registry.metrics();
   }
 

@@ -1,4 +1,5 @@
 import type { INestApplication, Type } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type MissiveConfig } from '@missive/config';
 import { DevMailModule, DevMailSink } from '@missive/dev-mail';
 import { createListenerApp } from './http-app';
@@ -6,6 +7,7 @@ import type { Clock } from './clock';
 import { Platform } from './platform';
 import { selectServices } from './select-services';
 import type { ServiceDefinition } from './service-definition';
+import { isSingleNodeWorker, reportToHost, shareMetricsWithHost, superviseWorkers } from './single-node-workers';
 
 export interface RunningServices {
   platform: Platform;
@@ -25,6 +27,8 @@ export interface StartOptions {
   devMailSink?: boolean;
   /** The processes' time (tests); default the wall clock. */
   clock?: Clock;
+  /** Whether this process hosts the support listener (default true; the single-node host's other workers do not). */
+  supportListener?: boolean;
 }
 
 /**
@@ -60,7 +64,8 @@ export async function startServices(
   };
   try {
     const publicModules: Type[] = services.flatMap((s) => s.publicModules ?? []);
-    const supportModules: Type[] = services.flatMap((s) => s.supportModules ?? []);
+    const supportModules: Type[] =
+      options.supportListener === false ? [] : services.flatMap((s) => s.supportModules ?? []);
     // The dev sink stands in for any served region without a relay of its own. It holds whole messages, so it
     // never runs in production, and its routes are staff routes like any other on the support port (R-X2).
     const needsSink = config.regions.some((region) => !config.smtp.urls[region]);
@@ -97,11 +102,9 @@ export async function startServices(
   return { platform, publicApp, supportApp, mailSink, stop };
 }
 
-/** The `main.ts` of every app: start, print where it listens, stop gracefully on SIGTERM/SIGINT. */
-export async function runServices(name: string, services: ServiceDefinition[]): Promise<void> {
-  let config: MissiveConfig;
+function loadConfigOrExit(): MissiveConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`missive: ${error.message}\n`);
@@ -109,6 +112,22 @@ export async function runServices(name: string, services: ServiceDefinition[]): 
     }
     throw error;
   }
+}
+
+/**
+ * The `main.ts` of the single-node host: every service on every core (single-node-workers.ts), or in this process
+ * when SINGLE_NODE_WORKERS is 1.
+ */
+export async function runSingleNode(name: string, services: ServiceDefinition[]): Promise<void> {
+  const config = loadConfigOrExit();
+  if (cluster.isPrimary && config.singleNodeWorkers > 1) return superviseWorkers(name, config);
+  return runServices(name, services);
+}
+
+/** The `main.ts` of every app: start, print where it listens, stop gracefully on SIGTERM/SIGINT. */
+export async function runServices(name: string, services: ServiceDefinition[]): Promise<void> {
+  const config = loadConfigOrExit();
+  const worker = isSingleNodeWorker(config);
   let running: RunningServices;
   try {
     services = selectServices(services, config.services ?? undefined);
@@ -117,11 +136,14 @@ export async function runServices(name: string, services: ServiceDefinition[]): 
     process.exit(1);
   }
   try {
-    running = await startServices(services, { config });
+    const lead = !worker || config.workerSlot === 0;
+    running = await startServices(services, { config, supportListener: lead, devMailSink: lead });
   } catch (error) {
-    process.stderr.write(`missive: ${name} could not start: ${(error as Error).message}\n`);
+    if (worker) reportToHost({ missive: 'failed', message: (error as Error).message });
+    else process.stderr.write(`missive: ${name} could not start: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  if (worker) shareMetricsWithHost(running.platform.metrics.registry);
   const log = running.platform.logger;
   const urls = [
     running.publicApp ? `public API and link host on http://127.0.0.1:${config.http.port} (docs: /docs)` : null,
@@ -131,7 +153,8 @@ export async function runServices(name: string, services: ServiceDefinition[]): 
       : null,
   ].filter(Boolean);
   log.info({ service: name, services: services.map((s) => s.name) }, `${name} ready: ${urls.join('; ')}`);
-  process.stdout.write(`\nMissive (${name}) is up:\n${urls.map((u) => `  - ${u}`).join('\n')}\n\n`);
+  if (worker) reportToHost({ missive: 'ready', urls: urls.filter((u): u is string => u !== null) });
+  else process.stdout.write(`\nMissive (${name}) is up:\n${urls.map((u) => `  - ${u}`).join('\n')}\n\n`);
 
   const shutdown = (signal: string) => {
     log.info(`${signal} received: shutting down gracefully`);
