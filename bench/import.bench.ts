@@ -50,12 +50,12 @@ const CHILD_LOG_FILE = process.env.BENCH_IMPORT_LOG;
 const ROOT = join(__dirname, '..');
 const CHILD_ENTRY = 'apps/contacts/test/import-worker.child.ts';
 
-const HEADER =
+export const HEADER =
   'email,firstName,lastName,lawfulBasis,consent.givenAt,consent.source,birthDate,lists,tags,attributes.plan';
 const BASES = ['contract', 'legitimate_interests', 'consent'];
 
 /** One contact; a third of them on `consent`, with a consent record (so the history is written too). */
-function contact(i: number) {
+export function contact(i: number) {
   const basis = BASES[i % 3];
   return {
     email: `user${i}@bench-${i % 97}.example.com`,
@@ -70,7 +70,7 @@ function contact(i: number) {
   };
 }
 
-function csvLine(i: number): string {
+export function csvLine(i: number): string {
   const c = contact(i);
   return [
     c.email,
@@ -86,11 +86,16 @@ function csvLine(i: number): string {
   ].join(',');
 }
 
-async function writeLines(path: string, first: string | null, line: (i: number) => string): Promise<number> {
+export async function writeLines(
+  path: string,
+  first: string | null,
+  line: (i: number) => string,
+  rows = ROWS,
+): Promise<number> {
   async function* lines() {
     if (first) yield `${first}\n`;
     let chunk: string[] = [];
-    for (let i = 0; i < ROWS; i++) {
+    for (let i = 0; i < rows; i++) {
       chunk.push(line(i));
       if (chunk.length === 10000) {
         yield `${chunk.join('\n')}\n`;
@@ -207,7 +212,7 @@ async function startContacts(dataDir: string, script: string): Promise<{ child: 
 }
 
 /** POSTs the file as the body, piped from disk with the socket's backpressure. */
-async function upload(
+export async function upload(
   url: string,
   apiKey: string,
   type: string,
@@ -235,7 +240,7 @@ async function upload(
 }
 
 /** Each measured phase starts from a clean checkpoint, so none pays for the dirty pages of the one before. */
-async function checkpoint(): Promise<void> {
+export async function checkpoint(): Promise<void> {
   await adminQuery('NA', 'CHECKPOINT');
 }
 
@@ -298,7 +303,11 @@ async function outboxDrained(importId: string): Promise<void> {
  * table with the contacts table's indexes and defaults (a fresh tenant: every row is new); and, for reference, a
  * raw COPY into an unindexed table.
  */
-async function databaseFloor(copyPath: string, rawToo: boolean): Promise<{ floor: number; rawCopy: number | null }> {
+export async function databaseFloor(
+  copyPath: string,
+  rawToo: boolean,
+  rows = ROWS,
+): Promise<{ floor: number; rawCopy: number | null }> {
   const client = new Client({ connectionString: loadConfig().databases.adminRegional.NA });
   await client.connect();
   const table = `bench_contacts_${randomUUID().slice(0, 8)}`;
@@ -324,13 +333,13 @@ async function databaseFloor(copyPath: string, rawToo: boolean): Promise<{ floor
        ${CONTACT_UPSERT_CONFLICT.replace(/EXCLUDED\.status = 'suppressed' AND c\.status = 'active'/g, 'false')}`,
     );
     await client.query('COMMIT');
-    const floor = ROWS / (Number(process.hrtime.bigint() - started) / 1e9);
+    const floor = rows / (Number(process.hrtime.bigint() - started) / 1e9);
     if (!rawToo) return { floor, rawCopy: null };
 
     await client.query('CHECKPOINT');
     started = process.hrtime.bigint();
     await pipeline(createReadStream(copyPath), client.query(copyFrom(`COPY ${table}_raw (${columns}) FROM STDIN`)));
-    const rawCopy = ROWS / (Number(process.hrtime.bigint() - started) / 1e9);
+    const rawCopy = rows / (Number(process.hrtime.bigint() - started) / 1e9);
     return { floor, rawCopy };
   } finally {
     await client.query(`DROP TABLE IF EXISTS ${table}, ${table}_raw`);

@@ -7,6 +7,7 @@ import { runCampaignSendBench } from './campaign-send.bench';
 import { runImportBench } from './import.bench';
 import { runOutboxRelayBench } from './outbox-relay.bench';
 import { runPurgeBench } from './purge.bench';
+import { runSingleNodeBench } from './single-node.bench';
 import { runTrackingBench } from './tracking.bench';
 import { runPropagationBench } from './unsubscribe-propagation.bench';
 
@@ -39,6 +40,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   purge: runPurgeBench,
   abuse: runAbuseBench,
   'bounce-feedback': runBounceFeedbackBench,
+  'single-node': runSingleNodeBench,
 };
 
 async function main(): Promise<void> {

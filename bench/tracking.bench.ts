@@ -166,7 +166,7 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
     const barePort = await freePort();
     /** One link host process (the first is the measured one; a second is the extra replica behind the balancer). */
     const startHost = async (replica: string): Promise<{ child: ChildProcess; port: number }> => {
-      const [port, supportPort] = [await freePort(), await freePort()];
+      const [port, supportPort, inboundPort] = [await freePort(), await freePort(), await freePort()];
       const profile = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
       const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(ROOT, HOST_ENTRY)], {
         cwd: ROOT,
@@ -180,6 +180,8 @@ export async function runTrackingBench(): Promise<BenchRow[]> {
           PORT: String(port),
           SUPPORT_PORT: String(supportPort),
           DEV_MAIL_PORT: '0',
+          // Two single-node hosts (the balancer's replicas) each run the unsubscribe service's inbound listener.
+          INBOUND_SMTP_PORT: String(inboundPort),
           LINK_TOKEN_KEYS: `${KEY.kid}:${KEY.secret}`,
           DATA_DIR: dataDir,
           INSTANCE_ID: `bench-${uid}-${replica}`,
