@@ -76,6 +76,12 @@ export class CampaignRepository {
     return rows[0] ?? null;
   }
 
+  /** Whether the tenant has the campaign. */
+  async exists(m: EntityManager, tenantId: string, id: string): Promise<boolean> {
+    const rows: unknown[] = await m.query('SELECT 1 FROM campaigns WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return rows.length > 0;
+  }
+
   /** One listing page, newest first, keyset on (created_at, id) after `after`; reads `limit` rows. */
   async list(
     m: EntityManager,

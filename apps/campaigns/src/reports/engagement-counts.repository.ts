@@ -2,6 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CountedEngagement } from './engagement-counts.rules';
 
+/** A campaign's engagement counts as the report reads them. */
+export interface EngagementRow {
+  opens: number;
+  unique_opens: number;
+  machine_opens: number;
+  clicks: number;
+  unique_clicks: number;
+  unsubscribes: number;
+}
+
 /**
  * The report's engagement counts (R-S7): one row per campaign, never a contact id. Opens and clicks as tracking
  * publishes them; the unsubscribes as the contact projection hears them.
@@ -41,6 +51,16 @@ export class EngagementCountsRepository {
         counts.map((c) => c.uniqueClicks),
       ],
     );
+  }
+
+  /** The campaign's engagement row; undefined before anything was counted for it. */
+  async find(m: EntityManager, tenantId: string, campaignId: string): Promise<EngagementRow | undefined> {
+    const [engagement]: EngagementRow[] = await m.query(
+      `SELECT opens, unique_opens, machine_opens, clicks, unique_clicks, unsubscribes
+         FROM campaign_engagement WHERE tenant_id = $1 AND campaign_id = $2`,
+      [tenantId, campaignId],
+    );
+    return engagement;
   }
 
   /**

@@ -30,6 +30,26 @@ export class DeliveryFeedbackRepository {
     return inserted.length > 0;
   }
 
+  /**
+   * The report's feedback counts (R-S7, R-S8): hard bounces heard after the relay's acceptance (DSNs, webhooks),
+   * except those the ledger holds already as bounced, and complaints.
+   */
+  async reportCounts(
+    m: EntityManager,
+    tenantId: string,
+    campaignId: string,
+  ): Promise<{ bounced: number; complained: number }> {
+    const [feedback]: { bounced: number; complained: number }[] = await m.query(
+      `SELECT count(*) FILTER (WHERE f.outcome = 'hard-bounce' AND d.state IS DISTINCT FROM 'bounced')::int AS bounced,
+           count(*) FILTER (WHERE f.outcome = 'complaint')::int AS complained
+         FROM campaign_delivery_feedback f
+         LEFT JOIN campaign_deliveries d ON d.campaign_id = f.campaign_id AND d.contact_id = f.contact_id
+         WHERE f.tenant_id = $1 AND f.campaign_id = $2`,
+      [tenantId, campaignId],
+    );
+    return feedback;
+  }
+
   /** The complaint guard's figures (R-S8): the campaign's delivered messages (from the ledger) and its complaints. */
   async complaintCounts(
     m: EntityManager,

@@ -158,6 +158,19 @@ export class DeliveryLedgerRepository {
     return rows.length;
   }
 
+  /** The report's ledger counts (R-S7): messages per state, skipped ones per reason. */
+  async stateCounts(
+    m: EntityManager,
+    tenantId: string,
+    campaignId: string,
+  ): Promise<{ state: string; reason: string | null; n: number }[]> {
+    return m.query(
+      `SELECT state, CASE WHEN state = 'skipped' THEN reason END AS reason, count(*)::int AS n
+         FROM campaign_deliveries WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY 1, 2`,
+      [tenantId, campaignId],
+    );
+  }
+
   /**
    * Whether messages are not decided yet: `pending` ones wait for a batch job, `sending` ones for their record (or
    * staleness). Asked after every batch job, so it looks for one row of each, never counts: a plain index scan stops at
