@@ -36,7 +36,7 @@ export class AudiencePreviewService {
     try {
       const count = await tenantDb(this.databases, tenant, async (m) => {
         // A tenant's filter must not hold a connection for long, however its data and filter are shaped.
-        await m.query(`SELECT set_config('statement_timeout', $1, true)`, [`${this.timeoutMs}ms`]);
+        await this.audiences.limitStatementTime(m, this.timeoutMs);
         return this.audiences.count(m, tenant.id, parsed.audience);
       });
       return { count };

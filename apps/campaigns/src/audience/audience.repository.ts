@@ -9,6 +9,11 @@ import { audienceCondition, type AudienceSpec } from './audience-filter.rules';
  */
 @Injectable()
 export class AudienceRepository {
+  /** Cancels the transaction's later statements that run longer than `timeoutMs` (PostgreSQL's query_canceled). */
+  async limitStatementTime(m: EntityManager, timeoutMs: number): Promise<void> {
+    await m.query(`SELECT set_config('statement_timeout', $1, true)`, [`${timeoutMs}ms`]);
+  }
+
   /** How many of the tenant's contacts the audience holds now. */
   async count(m: EntityManager, tenantId: string, audience: AudienceSpec): Promise<number> {
     const params: unknown[] = [];
