@@ -4,19 +4,12 @@ import { REGIONS, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
+import { DeliveryFeedbackRepository, type TenantDeliverabilityRow } from './delivery-feedback.repository';
 
 /** The gauges are read from SQL at most this often, however often `/metrics` is scraped. */
 const REFRESH_MS = 60_000;
 /** A scrape waits this long for the read, then shows the last figures rather than hang. */
 const READ_TIMEOUT_MS = 2000;
-
-interface Row {
-  tenant_id: string;
-  delivered: string;
-  bounced: string;
-  bounce_rate: number;
-  complaint_rate: number;
-}
 
 /**
  * R-S8: `missive_tenant_complaint_rate_7d` and `missive_tenant_bounce_rate_7d`, per tenant id, for the regions this
@@ -33,6 +26,7 @@ export class ComplaintGuardMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: MissiveConfig,
     private readonly databases: Databases,
+    private readonly feedback: DeliveryFeedbackRepository,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -74,19 +68,14 @@ export class ComplaintGuardMetrics implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async readRegion(region: Region, at: Date): Promise<Row[]> {
+  private async readRegion(region: Region, at: Date): Promise<TenantDeliverabilityRow[]> {
     const tenants: { ids: string[] | null }[] = await this.databases.global.query(
       `SELECT array_agg(id) AS ids FROM tenants WHERE purged_at IS NULL AND region = $1`,
       [region],
     );
     const ids = tenants[0]?.ids ?? [];
     if (ids.length === 0) return [];
-    return this.databases
-      .forRegion(region)
-      .query(
-        'SELECT tenant_id, delivered, bounced, bounce_rate, complaint_rate FROM tenant_deliverability_7d($1::uuid[], $2)',
-        [ids, at],
-      );
+    return this.feedback.deliverability7d(this.databases.forRegion(region), ids, at);
   }
 
   private withTimeout(work: Promise<void>): Promise<void> {

@@ -4,6 +4,15 @@ import type { EntityManager } from 'typeorm';
 /** A bounce or complaint heard after the relay accepted the message (a DSN, an ARF report, a provider webhook). */
 export type FeedbackOutcome = 'hard-bounce' | 'soft-bounce' | 'complaint';
 
+/** One tenant's deliverability over the last 7 days (R-S8), as `tenant_deliverability_7d` returns it. */
+export interface TenantDeliverabilityRow {
+  tenant_id: string;
+  delivered: string;
+  bounced: string;
+  bounce_rate: number;
+  complaint_rate: number;
+}
+
 /**
  * The delivery feedback (R-S7, R-S8): one row per (campaign, contact, outcome). Queries only; tenant transactions
  * (R-T1).
@@ -48,6 +57,21 @@ export class DeliveryFeedbackRepository {
       [tenantId, campaignId],
     );
     return feedback;
+  }
+
+  /**
+   * The rates of the given tenants over the 7 days before `at`, for the metrics (R-S8): one round trip on a region's
+   * database, row-level security on (R-T1).
+   */
+  async deliverability7d(
+    db: Pick<EntityManager, 'query'>,
+    tenantIds: string[],
+    at: Date,
+  ): Promise<TenantDeliverabilityRow[]> {
+    return db.query(
+      'SELECT tenant_id, delivered, bounced, bounce_rate, complaint_rate FROM tenant_deliverability_7d($1::uuid[], $2)',
+      [tenantIds, at],
+    );
   }
 
   /** The complaint guard's figures (R-S8): the campaign's delivered messages (from the ledger) and its complaints. */
