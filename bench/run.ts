@@ -8,6 +8,7 @@ import { runImportBench } from './import.bench';
 import { runOutboxRelayBench } from './outbox-relay.bench';
 import { runPurgeBench } from './purge.bench';
 import { runSingleNodeBench } from './single-node.bench';
+import { runTenantReadBench } from './tenant-read.bench';
 import { runTrackingBench } from './tracking.bench';
 import { runPropagationBench } from './unsubscribe-propagation.bench';
 
@@ -41,6 +42,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   abuse: runAbuseBench,
   'bounce-feedback': runBounceFeedbackBench,
   'single-node': runSingleNodeBench,
+  'tenant-read': runTenantReadBench,
 };
 
 async function main(): Promise<void> {
