@@ -9,7 +9,6 @@ import { EngagementRepository } from './engagement/engagement.repository';
 import { HitPublisher } from './hits/hit-publisher';
 import { LinkHostRoutes } from './link-host/link-host.routes';
 import { LinkHostService } from './link-host/link-host.service';
-import { linkTokenSignerProvider } from './link-host/link-token-signer.provider';
 import { LinkCache } from './links/link-cache';
 import { LinksRepository } from './links/links.repository';
 
@@ -21,7 +20,6 @@ import { LinksRepository } from './links/links.repository';
   imports: [TenancyModule],
   controllers: [TrackingHitConsumer, CampaignLinksRegisteredConsumer, ContactPrivacyConsumer],
   providers: [
-    linkTokenSignerProvider,
     HitPublisher,
     LinkCache,
     LinkHostService,

@@ -5,6 +5,7 @@ import { KafkaClients } from '@missive/kafka';
 import { Metrics } from '@missive/observability';
 import { RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
+import { LinkTokenSigner } from '@missive/tokens';
 import { Clock } from './clock';
 import { LOGGER } from './tokens';
 import { Platform } from './platform';
@@ -23,6 +24,7 @@ export class PlatformModule {
       { provide: KafkaClients, useValue: platform.kafka },
       { provide: RedisClients, useValue: platform.redis },
       { provide: TenantKeys, useValue: platform.tenantKeys },
+      { provide: LinkTokenSigner, useValue: platform.linkTokens },
       { provide: Clock, useValue: platform.clock },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };

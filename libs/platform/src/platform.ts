@@ -7,6 +7,7 @@ import { ensureNoEviction, RedisClients } from '@missive/redis';
 import { TenantKeys } from '@missive/tenant-keys';
 import { Clock, SystemClock } from './clock';
 import { registerStoreMetrics } from './store-metrics';
+import { LinkTokenSigner } from '@missive/tokens';
 
 export interface PlatformOptions {
   config?: MissiveConfig;
@@ -31,6 +32,8 @@ export class Platform {
   readonly kafka: KafkaClients;
   readonly redis: RedisClients;
   readonly tenantKeys: TenantKeys;
+  /** The process's link-token signer (R-K1: the first of LINK_TOKEN_KEYS signs, every key verifies). */
+  readonly linkTokens: LinkTokenSigner;
   readonly clock: Clock;
   /** The reader of purged tenants the event servers ask (R-P6); set by libs/tenancy's TenantStates when created. */
   purgedTenants: PurgedTenants | null = null;
@@ -45,6 +48,7 @@ export class Platform {
     this.kafka = new KafkaClients(this.config, this.logger);
     this.redis = new RedisClients(this.config);
     this.tenantKeys = new TenantKeys(this.config, this.databases);
+    this.linkTokens = new LinkTokenSigner(this.config.linkTokenKeys);
     this.runRelays = options.relays ?? true;
     this.clock = options.clock ?? new SystemClock();
     registerStoreMetrics(this);

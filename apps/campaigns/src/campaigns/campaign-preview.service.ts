@@ -46,15 +46,12 @@ export class CampaignPreviewService {
     private readonly smtp: SmtpSender,
     private readonly domainKeys: SendingDomainKeys,
     private readonly rate: SendRateLimiter,
+    signer: LinkTokenSigner,
   ) {
     this.publicBaseUrl = config.http.publicBaseUrl;
     this.messageDomain = new URL(config.http.publicBaseUrl).hostname;
     this.bounceDomain = config.smtp.bounceDomain ?? this.messageDomain;
-    this.renderer = new MessageRenderer(
-      new LinkTokenSigner(config.linkTokenKeys),
-      config.http.publicBaseUrl,
-      config.smtp.bounceDomain,
-    );
+    this.renderer = new MessageRenderer(signer, config.http.publicBaseUrl, config.smtp.bounceDomain);
   }
 
   private async load(tenant: TenantContext, id: string, contactId: string | null) {

@@ -44,9 +44,8 @@ interface PendingContact {
  */
 @Controller()
 export class OptInMailConsumer {
-  private readonly signer: LinkTokenSigner;
-
   constructor(
+    private readonly signer: LinkTokenSigner,
     private readonly config: MissiveConfig,
     private readonly databases: Databases,
     private readonly messages: OptInMessageRepository,
@@ -54,9 +53,7 @@ export class OptInMailConsumer {
     private readonly states: TenantStates,
     private readonly smtp: SmtpSender,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.signer = new LinkTokenSigner(config.linkTokenKeys);
-  }
+  ) {}
 
   @ConsumeEvents('campaigns-opt-in', CONTACT_CHANGED, { inbox: false })
   async changed(batch: EventBatch<ContactChangedStateEvent>): Promise<void> {

@@ -82,12 +82,9 @@ export class BatchSender {
     private readonly window: SendWindow,
     private readonly metrics: Metrics,
     private readonly domainKeys: SendingDomainKeys,
+    signer: LinkTokenSigner,
   ) {
-    this.renderer = new MessageRenderer(
-      new LinkTokenSigner(config.linkTokenKeys),
-      config.http.publicBaseUrl,
-      config.smtp.bounceDomain,
-    );
+    this.renderer = new MessageRenderer(signer, config.http.publicBaseUrl, config.smtp.bounceDomain);
     this.minimumAges = config.minimumAges;
   }
 

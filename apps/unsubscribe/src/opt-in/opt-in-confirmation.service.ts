@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { MissiveConfig } from '@missive/config';
 import { confirmationUserAgent, truncateIp } from '@missive/contact-domain';
 import { OPT_IN_CONFIRMED, type OptInConfirmationPersonalV1, type OptInConfirmedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
@@ -19,17 +18,13 @@ export type ConfirmClaims = LinkTokenClaims & { kind: 'confirm' };
  */
 @Injectable()
 export class OptInConfirmationService {
-  private readonly signer: LinkTokenSigner;
-
   constructor(
-    config: MissiveConfig,
+    private readonly signer: LinkTokenSigner,
     private readonly databases: Databases,
     private readonly keys: TenantKeys,
     private readonly states: TenantStates,
     private readonly limiter: RecipientLimiter,
-  ) {
-    this.signer = new LinkTokenSigner(config.linkTokenKeys);
-  }
+  ) {}
 
   /** A valid confirmation token's claims, or null: forged, truncated, retired key, or another kind (an unsubscribe token). */
   verify(token: string): ConfirmClaims | null {

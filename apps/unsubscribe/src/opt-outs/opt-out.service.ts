@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { MissiveConfig } from '@missive/config';
 import { markOptedOut, recordOptOut, type OptOut } from '@missive/contact-domain';
 import type { UnsubscribeRecordedV1 } from '@missive/contracts';
 import { Databases } from '@missive/database';
@@ -34,19 +33,15 @@ export interface PageFacts {
  */
 @Injectable()
 export class OptOutService {
-  private readonly signer: LinkTokenSigner;
-
   constructor(
-    config: MissiveConfig,
+    private readonly signer: LinkTokenSigner,
     private readonly databases: Databases,
     private readonly redis: RedisClients,
     private readonly metrics: Metrics,
     private readonly states: TenantStates,
     private readonly limiter: RecipientLimiter,
     private readonly awaiting: AwaitingOptOuts,
-  ) {
-    this.signer = new LinkTokenSigner(config.linkTokenKeys);
-  }
+  ) {}
 
   /** A valid unsubscribe token's claims, or null (forged, truncated, wrong kind, retired key). */
   verify(token: string): UnsubscribeClaims | null {
