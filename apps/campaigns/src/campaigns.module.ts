@@ -24,7 +24,7 @@ import { ComplaintGuardMetrics } from './sending/complaint-guard.metrics';
 import { DeliveryFeedbackConsumer } from './sending/delivery-feedback.consumer';
 import { DeliveryFeedbackRepository } from './sending/delivery-feedback.repository';
 import { DeliveryLedgerRepository } from './sending/delivery-ledger.repository';
-import { GateState } from './sending/gate-state.repository';
+import { GateStateRepository } from './sending/gate-state.repository';
 import { OutcomeRecorder } from './sending/outcome-recorder';
 import { SendQueue } from './sending/send-queue';
 import { SendRateLimiter } from './sending/send-rate-limiter';
@@ -65,7 +65,7 @@ import { SendingDomainService } from './sending-domains/sending-domain.service';
     SendQueue,
     SendWorker,
     BatchSender,
-    GateState,
+    GateStateRepository,
     OutcomeRecorder,
     ClaimHeartbeat,
     ComplaintGuardMetrics,

@@ -17,7 +17,7 @@ import {
 } from '../templates/liquid-templates';
 import { ClaimHeartbeat } from './claim-heartbeat';
 import { DeliveryLedgerRepository, type ClaimedRecipient, type DeliveryOutcome } from './delivery-ledger.repository';
-import { GateState, gateContact } from './gate-state.repository';
+import { GateStateRepository, gateContact } from './gate-state.repository';
 import { MessageRenderer } from './message-renderer';
 import { buildMimeMessage, mimeSkeleton, type MimeSkeleton } from './mime-message';
 import { OutcomeRecorder } from './outcome-recorder';
@@ -74,7 +74,7 @@ export class BatchSender {
     private readonly databases: Databases,
     private readonly ledger: DeliveryLedgerRepository,
     private readonly campaigns: CampaignRepository,
-    private readonly gate: GateState,
+    private readonly gate: GateStateRepository,
     private readonly smtp: SmtpSender,
     private readonly recorder: OutcomeRecorder,
     private readonly heartbeat: ClaimHeartbeat,

@@ -35,7 +35,7 @@ export function gateContact(row: RecipientRow): GateContact {
  * the cached tenant states: a termination stops sending within about a second, R-P1).
  */
 @Injectable()
-export class GateState {
+export class GateStateRepository {
   constructor(
     private readonly redis: RedisClients,
     private readonly states: TenantStates,
