@@ -40,11 +40,17 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** A hard-bounce DSN for one contact's message, to that message's Return-Path. */
+/**
+ * A hard-bounce DSN for one contact's message, to that message's Return-Path (the compact VERP token, as the send
+ * worker writes it), returning its headers (the Message-ID's token names the campaign).
+ */
 function dsnFor(services: TestServices, t: TestTenant, campaignId: string, contactId: string) {
   const signer = new LinkTokenSigner(services.config.linkTokenKeys);
   const token = signer.mint({ kind: 'bounce', tenantId: t.tenant.id, region: 'NA', campaignId, contactId });
-  const returnPath = bounceAddress(token, 'bounces.bench');
+  const returnPath = bounceAddress(
+    signer.mintVerp({ kind: 'bounce', tenantId: t.tenant.id, contactId }),
+    'bounces.bench',
+  );
   return {
     returnPath,
     message: dsnMessage({ returnPath, messageId: feedbackMessageId(token, 'links.bench') }, [
