@@ -1,32 +1,93 @@
-import { simpleParser, type SimpleParserOptions } from 'mailparser';
-import { readReport, type FeedbackReport, type ReportPart } from './bounce-mail.rules';
+import type { Transform } from 'node:stream';
+import libmime from 'libmime';
+import { Splitter, type SplitterChunk, type SplitterNode } from 'mailsplit';
+import { readReport, REPORT_PART_TYPES, type FeedbackReport, type ReportPart } from './bounce-mail.rules';
+
+/** Bytes kept of one report part: a returned message is read for its header block only (bounce-mail.rules.ts). */
+const PART_MAX_BYTES = 64 * 1024;
+
+/** One kept part, decoded (Content-Transfer-Encoding undone) as the splitter streams its body. */
+class KeptPart {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  readonly decoded: Promise<void>;
+
+  constructor(
+    readonly contentType: string,
+    private readonly decoder: Transform,
+  ) {
+    decoder.on('data', (chunk: Buffer) => {
+      if (this.size >= PART_MAX_BYTES) return;
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    });
+    this.decoded = new Promise((resolve, reject) => {
+      decoder.on('end', resolve);
+      decoder.on('error', reject);
+    });
+  }
+
+  write(chunk: Buffer): void {
+    if (this.size < PART_MAX_BYTES) this.decoder.write(chunk);
+  }
+
+  end(): void {
+    this.decoder.end();
+  }
+
+  part(): ReportPart {
+    return { contentType: this.contentType, text: Buffer.concat(this.chunks, this.size).toString('utf8') };
+  }
+}
 
 /**
- * mailparser as a report reader: no HTML-to-text or link work (nothing is shown to anyone), and the
- * `message/delivery-status` part kept apart instead of being merged into the text body (`keepDeliveryStatus`, an
- * option its type definitions do not list).
+ * R-S8: reads a DSN (RFC 3464) or an ARF report (RFC 5965) out of a whole message, or null for anything else. The
+ * message is split into its MIME parts by mailsplit (the splitter mailparser is built on): only the root's
+ * Content-Type and the parts a report reader needs (the delivery-status or feedback-report part, the returned
+ * message or headers) are decoded; the other parts and every other header are skipped, not parsed. An embedded
+ * message is one part, not parsed further. The message is only read here, in memory: nothing of it is kept or logged.
  */
-const PARSER_OPTIONS: SimpleParserOptions & { keepDeliveryStatus: boolean } = {
-  skipHtmlToText: true,
-  skipTextToHtml: true,
-  skipTextLinks: true,
-  skipImageLinks: true,
-  keepDeliveryStatus: true,
-};
-
-/**
- * R-S8: reads a DSN (RFC 3464) or an ARF report (RFC 5965) out of a whole message with mailparser, or null for
- * anything else. The message is only read here, in memory: nothing of it is kept or logged.
- */
-export async function readFeedback(message: Buffer, now: Date): Promise<FeedbackReport | null> {
-  const mail = await simpleParser(message, PARSER_OPTIONS);
-  const contentType = mail.headers.get('content-type') as
-    | { value?: string; params?: Record<string, string> }
-    | undefined;
-  if (contentType?.value?.toLowerCase() !== 'multipart/report') return null;
-  const parts: ReportPart[] = mail.attachments.map((a) => ({
-    contentType: a.contentType.toLowerCase(),
-    text: a.content.toString('utf8'),
-  }));
-  return readReport(contentType.params?.['report-type'] ?? null, parts, now);
+export function readFeedback(message: Buffer, now: Date): Promise<FeedbackReport | null> {
+  return new Promise((resolve, reject) => {
+    const splitter = new Splitter({ ignoreEmbedded: true });
+    let report = false;
+    let reportType: string | null = null;
+    const kept: KeptPart[] = [];
+    let current: KeptPart | null = null;
+    splitter.on('data', (data: SplitterNode | SplitterChunk) => {
+      if (data.type === 'node') {
+        current?.end();
+        current = null;
+        if (data.root) {
+          report = data.contentType === 'multipart/report';
+          if (report) {
+            const params = libmime.parseHeaderValue(data.headers.getFirst('content-type')).params;
+            reportType = params['report-type'] ?? null;
+          }
+        } else if (report && data.contentType && REPORT_PART_TYPES.has(data.contentType)) {
+          current = new KeptPart(data.contentType, data.getDecoder());
+          kept.push(current);
+        }
+      } else if (data.type === 'body') {
+        current?.write(data.value);
+      }
+    });
+    splitter.on('end', () => {
+      current?.end();
+      if (!report) return resolve(null);
+      Promise.all(kept.map((p) => p.decoded)).then(
+        () =>
+          resolve(
+            readReport(
+              reportType,
+              kept.map((p) => p.part()),
+              now,
+            ),
+          ),
+        reject,
+      );
+    });
+    splitter.on('error', reject);
+    splitter.end(message);
+  });
 }

@@ -117,6 +117,8 @@ const DELIVERY_STATUS = new Set(['message/delivery-status', 'message/global-deli
 const FEEDBACK_REPORT = 'message/feedback-report';
 const OUTCOME_ORDER: readonly FeedbackOutcome[] = ['complaint', 'hard-bounce', 'soft-bounce'];
 const RETURNED = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+/** The part types readReport reads; a reader may skip every other part of the message. */
+export const REPORT_PART_TYPES: ReadonlySet<string> = new Set([...DELIVERY_STATUS, FEEDBACK_REPORT, ...RETURNED]);
 
 /** One finding per outcome, a hard bounce before a soft one, each with the latest date its recipients give. */
 function distinct(findings: FeedbackFinding[]): FeedbackFinding[] {

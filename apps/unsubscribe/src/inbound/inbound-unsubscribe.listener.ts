@@ -71,6 +71,8 @@ export class InboundUnsubscribeListener<TClaims> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH'],
+      // The client's host name is never used: no reverse DNS query holds each connection's greeting back.
+      disableReverseLookup: true,
       logger: false,
       size: limits.maxMessageBytes,
       maxClients: limits.maxClients,
