@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { MissiveConfig } from '@missive/config';
 import { DELIVERY_RECORDED, type DeliveryRecordedV1, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { appendToOutbox } from '@missive/kafka';
@@ -37,17 +36,14 @@ const MAX_BATCH = 500;
  */
 @Injectable()
 export class BounceMailService {
-  private readonly signer: LinkTokenSigner;
   /** Per region and tenant (one RLS transaction each): concurrent DSNs share a commit. */
   private readonly commits = new GroupCommit<Feedback>((_key, items) => this.store(items), MAX_BATCH);
 
   constructor(
-    config: MissiveConfig,
+    private readonly signer: LinkTokenSigner,
     private readonly databases: Databases,
     private readonly states: TenantStates,
-  ) {
-    this.signer = new LinkTokenSigner(config.linkTokenKeys);
-  }
+  ) {}
 
   /**
    * A genuine bounce token's claims, or null: forged, another kind (an unsubscribe token is none), retired key. Both
