@@ -10,3 +10,4 @@ export * from './contact-state-events';
 export * from './privacy-events';
 export * from './delivery-events';
 export * from './finished-events';
+export * from './event-schemas';
