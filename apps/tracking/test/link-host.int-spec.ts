@@ -359,7 +359,13 @@ describe('tracking link host: /t/o and /t/c against the real broker, database an
     const campaign = randomUUID();
     const optedOut = randomUUID();
     await produce(kafka, NA, 'unsubscribe.recorded', [
-      envelope('unsubscribe.recorded', tenantId, { contactId: optedOut }),
+      // What the unsubscribe service writes (UnsubscribeRecordedV1): consumers drop an event that breaks it (R-X5).
+      envelope('unsubscribe.recorded', tenantId, {
+        contactId: optedOut,
+        campaignId: null,
+        lists: null,
+        source: 'page',
+      }),
     ]);
     await waitFor(
       async () =>

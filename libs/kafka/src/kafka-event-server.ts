@@ -2,7 +2,7 @@ import { CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/mi
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { MissiveConfig } from '@missive/config';
-import { parseTopic, topicName, type EventEnvelope, type Region } from '@missive/contracts';
+import { eventDataViolation, parseTopic, topicName, type EventEnvelope, type Region } from '@missive/contracts';
 import type { Databases } from '@missive/database';
 import type { Logger, Metrics } from '@missive/observability';
 import { PATTERN_SEPARATOR, type ConsumeOptions, type EventBatch } from './consume-events.decorator';
@@ -243,7 +243,12 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         );
       }
     }
-    const valid = await this.ofLiveTenants(name, topic, event, this.ofRegion(name, region, topic, envelopes));
+    const valid = await this.ofLiveTenants(
+      name,
+      topic,
+      event,
+      this.ofRegion(name, region, topic, this.ofContract(name, topic, event, envelopes)),
+    );
     if (valid.length === 0) return;
     if (!sub.options.inbox) {
       await this.invoke(sub.handler, { region, events: valid });
@@ -267,6 +272,33 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       await this.invoke(sub.handler, { region, events, manager });
       this.deps.metrics.eventsConsumed.inc({ consumer: name, event }, events.length);
     });
+  }
+
+  /**
+   * R-X5, R-X6: the envelopes whose `data` conforms to the schema of their version, for the topic's event type and
+   * for the type the envelope names if it names another. A producer's bug or a forged message with a valid envelope
+   * would otherwise reach the handler, fail its batch on every retry or write garbage. The others are dropped,
+   * counted and logged by id, type, version and the failing field's path, never its value (it may be personal).
+   * A type or version without a schema passes, as before.
+   */
+  private ofContract(name: string, topic: string, event: string, envelopes: EventEnvelope[]): EventEnvelope[] {
+    const kept: EventEnvelope[] = [];
+    const dropped: { eventId: string; type: string; version: number; field: string }[] = [];
+    for (const envelope of envelopes) {
+      const { type, version, data } = envelope;
+      const field =
+        eventDataViolation(event, version, data) ?? (type === event ? null : eventDataViolation(type, version, data));
+      if (field === null) kept.push(envelope);
+      else dropped.push({ eventId: envelope.id, type: type.slice(0, 100), version, field });
+    }
+    if (dropped.length > 0) {
+      this.deps.metrics.kafkaEventsDropped.inc({ consumer: name, topic, reason: 'contract' }, dropped.length);
+      this.log.error(
+        { consumer: name, topic, dropped: dropped.length, events: dropped.slice(0, 10) },
+        'dropping events whose data breaks their contract',
+      );
+    }
+    return kept;
   }
 
   /** The envelopes of the topic's region; the others are dropped, counted and logged by id (R-T2). */

@@ -52,7 +52,7 @@ export class Metrics {
 
   readonly kafkaEventsDropped = new Counter({
     name: 'missive_kafka_events_dropped_total',
-    help: "Events a consumer dropped unhandled, by reason (region_mismatch: the envelope's region is not the topic's, R-T2; tenant_purged, R-P6; malformed: not an event envelope)",
+    help: "Events a consumer dropped unhandled, by reason (region_mismatch: the envelope's region is not the topic's, R-T2; tenant_purged, R-P6; malformed: not an event envelope; contract: data breaks its type's schema, R-X5)",
     labelNames: ['consumer', 'topic', 'reason'],
     registers: [this.registry],
   });
