@@ -146,8 +146,9 @@ export class EnvSchema {
   SERVICES?: string;
 
   /**
-   * Worker processes of the single-node host (`npm start`), each running every service, sharing its ports: one per
-   * core by default (at most 4), so the host uses the machine and not one event loop. 1 runs it in one process.
+   * Worker processes of the single-node host (`npm start`), each running every service, sharing its ports. Default
+   * one per two cores, at most 4 (the broker and databases share the machine): 1 on 2 cores, where it runs in one
+   * process.
    */
   @IsOptional()
   @IsInt()

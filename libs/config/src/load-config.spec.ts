@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, defaultSingleNodeWorkers, loadConfig } from './load-config';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -315,5 +315,15 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'a1:short' })).toThrow(/AUDIT_CHAIN_KEYS must be kid:secret pairs/);
     expect(() => loadConfig({ AUDIT_ANCHOR_INTERVAL_MS: '7200000' })).toThrow(/at least hourly/);
+  });
+});
+
+describe('SINGLE_NODE_WORKERS', () => {
+  it('issue 25: one worker per two cores by default, 1 to 4; set, it is taken as given', () => {
+    expect([1, 2, 3, 4, 8, 16, 64].map(defaultSingleNodeWorkers)).toEqual([1, 1, 1, 2, 4, 4, 4]);
+    expect(loadConfig({ SINGLE_NODE_WORKERS: '3' }).singleNodeWorkers).toBe(3);
+    expect(() => loadConfig({ SINGLE_NODE_WORKERS: '0' })).toThrow(/SINGLE_NODE_WORKERS/);
+    expect(loadConfig({ WORKER_SLOT: '1' }).workerSlot).toBe(1);
+    expect(loadConfig({}).workerSlot).toBeNull();
   });
 });

@@ -351,7 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
       dbIdleInTransactionMs: schema.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
     linkTokenKeys,
-    singleNodeWorkers: schema.SINGLE_NODE_WORKERS ?? Math.min(availableParallelism(), 4),
+    singleNodeWorkers: schema.SINGLE_NODE_WORKERS ?? defaultSingleNodeWorkers(availableParallelism()),
     workerSlot: schema.WORKER_SLOT ?? null,
     services: schema.SERVICES ?? null,
     dataDir: resolve(schema.DATA_DIR),
@@ -364,4 +364,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MissiveConfig 
 /** For tests and tools: the defaults with some variables overridden. */
 export function configWith(overrides: Record<string, string>, env: NodeJS.ProcessEnv = process.env): MissiveConfig {
   return loadConfig({ ...env, ...overrides });
+}
+
+/**
+ * The single-node host's workers when SINGLE_NODE_WORKERS is unset: one per two cores, at most 4. The host shares its
+ * machine with the broker, PostgreSQL and Redis it starts, and on 2 cores two workers measured slower than one
+ * (docs/benchmarks.md, single-node): each worker's producers send half-full batches and every consumer fetches twice.
+ */
+export function defaultSingleNodeWorkers(cores: number): number {
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
 }
