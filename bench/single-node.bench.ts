@@ -67,26 +67,37 @@ function childPids(pid: number): number[] {
     });
 }
 
-/** CPU seconds so far of every PostgreSQL process on this machine (the server is shared; the bench is its load). */
-function postgresCpuSeconds(): number {
+/** CPU seconds so far of each PostgreSQL process on this machine (the server is shared; the bench is its load). */
+function postgresCpuSeconds(): Map<number, number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous /proc scan, bench only
   const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
-  let total = 0;
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(entry);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        byPid.set(Number(entry), cpuSeconds(entry));
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return byPid;
 }
 
-/** Cores each part kept busy over `seconds`, from two samples. */
-function coresBusy(before: number[], after: number[], seconds: number): string {
-  const names = ['host', 'Kafka', 'PostgreSQL'];
-  return names.map((n, i) => `${n} ${((after[i] - before[i]) / seconds).toFixed(2)}`).join(', ');
+interface CpuSample {
+  host: number;
+  broker: number;
+  postgres: Map<number, number>;
+}
+
+/** Cores each part kept busy over `seconds`, from two samples; a PostgreSQL backend counts from its start. */
+function coresBusy(before: CpuSample, after: CpuSample, seconds: number): string {
+  let postgres = 0;
+  for (const [pid, cpu] of after.postgres) postgres += cpu - (before.postgres.get(pid) ?? 0);
+  const parts = { host: after.host - before.host, Kafka: after.broker - before.broker, PostgreSQL: postgres };
+  return Object.entries(parts)
+    .map(([name, cpu]) => `${name} ${(cpu / seconds).toFixed(2)}`)
+    .join(', ');
 }
 
 /** Waits until the host keeps less than a tenth of a core busy over 2 s (its backlogs consumed), at most 3 minutes. */
@@ -191,6 +202,8 @@ async function measureHost(
       {
         service: 'missive',
         name: `single-node-${uid}`,
+        // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: where the host's time goes.
+        nodeArgs: (process.env.BENCH_SINGLE_NODE_NODE_ARGS ?? '').split(' ').filter(Boolean),
         env: {
           ...scratch.env,
           NODE_ENV: 'development',
@@ -233,7 +246,11 @@ async function measureHost(
     await settled(pid);
     const { floor } = await databaseFloor(copyPath, false, ROWS);
     await checkpoint();
-    const sample = () => [treeCpuSeconds(pid), cpuSeconds(brokerPid), postgresCpuSeconds()];
+    const sample = (): CpuSample => ({
+      host: treeCpuSeconds(pid),
+      broker: cpuSeconds(brokerPid),
+      postgres: postgresCpuSeconds(),
+    });
     let cpu = sample();
     const started = process.hrtime.bigint();
     const response = await upload(`${host.publicUrl}/v1/imports`, tenant.apiKey, 'text/csv', csvPath);

@@ -40,6 +40,8 @@ export interface ServiceProcessSpec {
   name: string;
   /** The whole environment of the process (nothing is inherited from the test's). */
   env: Record<string, string>;
+  /** Node flags before the bundle (benches: `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 /** One running service process. */
@@ -77,19 +79,23 @@ export class ServiceProcess {
   /** Spawns the process on free ports (PORT, SUPPORT_PORT, INBOUND_SMTP_PORT); does not wait for it to be ready. */
   static async spawn(spec: ServiceProcessSpec): Promise<ServiceProcess> {
     const [port, supportPort, inboundPort] = [await freePort(), await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['--enable-source-maps', bundlePath(spec.service)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        // The single-node host in one process, as each service is, unless a test asks for its workers.
-        SINGLE_NODE_WORKERS: '1',
-        ...spec.env,
-        PORT: String(port),
-        SUPPORT_PORT: String(supportPort),
-        INBOUND_SMTP_PORT: String(inboundPort),
-        INSTANCE_ID: spec.name,
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', ...(spec.nodeArgs ?? []), bundlePath(spec.service)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          // The single-node host in one process, as each service is, unless a test asks for its workers.
+          SINGLE_NODE_WORKERS: '1',
+          ...spec.env,
+          PORT: String(port),
+          SUPPORT_PORT: String(supportPort),
+          INBOUND_SMTP_PORT: String(inboundPort),
+          INSTANCE_ID: spec.name,
+        },
       },
-    });
+    );
     return new ServiceProcess(
       spec.name,
       spec.service,
