@@ -19,7 +19,7 @@ import {
 import { DELIVERY_RECORDED } from './delivery-events';
 import { CAMPAIGN_ENGAGEMENT_COUNTED, CONTACT_ENGAGED } from './engagement-events';
 import { CAMPAIGN_FINISHED, IMPORT_FINISHED } from './finished-events';
-import { PRIVACY_REQUEST_REFERRED } from './privacy-events';
+import { PRIVACY_REQUEST_REFERRED, PRIVACY_REQUEST_TYPES } from './privacy-events';
 import { REGIONS } from './region';
 import { TENANT_API_KEY_REVOKED, TENANT_CHANGED, TENANT_NOTICE_ISSUED } from './tenant-events';
 import { TRACKING_HIT } from './tracking-events';
@@ -157,7 +157,7 @@ const SCHEMAS: ReadonlyMap<string, ReadonlyMap<number, DataCheck>> = new Map(
     [PRIVACY_REQUEST_REFERRED]: {
       1: shape({
         requestId: uuid,
-        type: oneOf(['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection']),
+        type: oneOf(PRIVACY_REQUEST_TYPES),
         receivedAt: instant,
       }),
     },

@@ -1,5 +1,5 @@
 import { WRITABLE_FIELDS, type FieldProblem } from '@missive/contact-domain';
-import type { Region } from '@missive/contracts';
+import type { PrivacyRequestType, Region } from '@missive/contracts';
 
 /**
  * Data-subject requests (R-D1–D3) as plain rules: the request types, their due dates, what a request body may
@@ -7,15 +7,7 @@ import type { Region } from '@missive/contracts';
  * `keepsSuppressionHash`). No Nest, no I/O.
  */
 
-export const PRIVACY_REQUEST_TYPES = [
-  'access',
-  'portability',
-  'rectification',
-  'erasure',
-  'restriction',
-  'objection',
-] as const;
-export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
+export { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '@missive/contracts';
 export type PrivacyRequestStatus = 'pending' | 'completed' | 'rejected';
 export type PrivacyRequestSource = 'api' | 'support';
 

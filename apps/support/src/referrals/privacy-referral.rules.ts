@@ -2,15 +2,11 @@
  * R-D3: a data-subject request that reaches support directly is recorded and referred to the tenant, the
  * controller, who answers it; support never does. Plain rules, no I/O.
  */
-export const PRIVACY_REFERRAL_TYPES = [
-  'access',
-  'portability',
-  'rectification',
-  'erasure',
-  'restriction',
-  'objection',
-] as const;
-export type PrivacyReferralType = (typeof PRIVACY_REFERRAL_TYPES)[number];
+import { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '@missive/contracts';
+
+/** What support may refer: every data-subject request type (libs/contracts). */
+export const PRIVACY_REFERRAL_TYPES = PRIVACY_REQUEST_TYPES;
+export type PrivacyReferralType = PrivacyRequestType;
 
 /** Clock skew tolerated on a `receivedAt` typed by a person. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
