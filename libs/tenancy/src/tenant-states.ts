@@ -77,6 +77,18 @@ export class TenantStates implements PurgedTenants {
     return new Set(ids.filter((id) => this.cache.get(id)?.state?.status === 'purged'));
   }
 
+  /**
+   * The ids of a region's tenants not yet purged, read fresh, in a stable order: what the sweeps and the per-tenant
+   * metrics walk (a purged tenant has nothing left to sweep or measure, R-P6).
+   */
+  async unpurgedIn(region: Region): Promise<string[]> {
+    const rows: { id: string }[] = await this.databases.global.query(
+      `SELECT id FROM tenants WHERE region = $1 AND purged_at IS NULL ORDER BY id`,
+      [region],
+    );
+    return rows.map((r) => r.id);
+  }
+
   evict(tenantId: string): void {
     this.generation++;
     this.cache.delete(tenantId);

@@ -4,6 +4,7 @@ import { REGIONS, type Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import { Metrics, type Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
+import { TenantStates } from '@missive/tenancy';
 import { DeliveryFeedbackRepository, type TenantDeliverabilityRow } from './delivery-feedback.repository';
 
 /** The gauges are read from SQL at most this often, however often `/metrics` is scraped. */
@@ -28,6 +29,7 @@ export class ComplaintGuardMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly databases: Databases,
     private readonly feedback: DeliveryFeedbackRepository,
     private readonly metrics: Metrics,
+    private readonly tenants: TenantStates,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -69,11 +71,7 @@ export class ComplaintGuardMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   private async readRegion(region: Region, at: Date): Promise<TenantDeliverabilityRow[]> {
-    const tenants: { ids: string[] | null }[] = await this.databases.global.query(
-      `SELECT array_agg(id) AS ids FROM tenants WHERE purged_at IS NULL AND region = $1`,
-      [region],
-    );
-    const ids = tenants[0]?.ids ?? [];
+    const ids = await this.tenants.unpurgedIn(region);
     if (ids.length === 0) return [];
     return this.feedback.deliverability7d(this.databases.forRegion(region), ids, at);
   }

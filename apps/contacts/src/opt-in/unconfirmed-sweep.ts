@@ -5,7 +5,7 @@ import type { Region } from '@missive/contracts';
 import { Databases } from '@missive/database';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
-import { AuditLog } from '@missive/tenancy';
+import { AuditLog, TenantStates } from '@missive/tenancy';
 import { ContactsRepository } from '../contacts/contacts.repository';
 
 /** How often the sweep runs; a pending contact outlives its tenant's days by at most this. */
@@ -31,6 +31,7 @@ export class UnconfirmedSweep implements OnApplicationBootstrap, OnModuleDestroy
     private readonly contacts: ContactsRepository,
     private readonly erasure: ContactErasure,
     private readonly audit: AuditLog,
+    private readonly tenants: TenantStates,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -68,11 +69,7 @@ export class UnconfirmedSweep implements OnApplicationBootstrap, OnModuleDestroy
   private async sweepRegions(now: Date): Promise<number> {
     let erased = 0;
     for (const region of this.config.regions) {
-      const rows: { id: string }[] = await this.databases.global.query(
-        `SELECT id FROM tenants WHERE region = $1 AND purged_at IS NULL`,
-        [region],
-      );
-      for (const { id } of rows) {
+      for (const id of await this.tenants.unpurgedIn(region)) {
         try {
           erased += await this.sweepTenant({ id, region }, now);
         } catch (error) {
