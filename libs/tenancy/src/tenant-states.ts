@@ -15,6 +15,8 @@ export interface TenantState {
   terminatedAt: Date | null;
   purgeDueAt: Date | null;
   purgedAt: Date | null;
+  /** The EEA→NA transfer safeguard the tenant recorded (R-T3), or null. */
+  transferSafeguard: string | null;
 }
 
 /**
@@ -34,6 +36,7 @@ interface StateRow {
   terminated_at: Date | null;
   purge_due_at: Date | null;
   purged_at: Date | null;
+  transfer_safeguard: string | null;
 }
 
 /**
@@ -97,7 +100,8 @@ export class TenantStates implements PurgedTenants {
   private async load(ids: string[]): Promise<Map<string, TenantState>> {
     const generation = this.generation;
     const rows: StateRow[] = await this.databases.global.query(
-      `SELECT id, name, region, status, terminated_at, purge_due_at, purged_at FROM tenants WHERE id = ANY($1::uuid[])`,
+      `SELECT id, name, region, status, terminated_at, purge_due_at, purged_at, transfer_safeguard
+       FROM tenants WHERE id = ANY($1::uuid[])`,
       [ids],
     );
     const found = new Map(
@@ -111,6 +115,7 @@ export class TenantStates implements PurgedTenants {
           terminatedAt: r.terminated_at,
           purgeDueAt: r.purge_due_at,
           purgedAt: r.purged_at,
+          transferSafeguard: r.transfer_safeguard,
         } satisfies TenantState,
       ]),
     );

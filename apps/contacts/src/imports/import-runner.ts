@@ -9,6 +9,7 @@ import { appendToOutbox, type OutgoingEvent } from '@missive/kafka';
 import type { Logger } from '@missive/observability';
 import { LOGGER } from '@missive/platform';
 import { keyedAddressHash } from '@missive/tenant-keys';
+import { TenantStates } from '@missive/tenancy';
 import { ContactEvents, type TenantFacts } from '@missive/contact-domain';
 import { BufferPool } from './byte-sink';
 import { importChangedEvents } from './import-events';
@@ -64,16 +65,17 @@ export class ImportRunner {
     private readonly contactEvents: ContactEvents,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly config: MissiveConfig,
+    private readonly tenants: TenantStates,
   ) {}
 
-  /** The tenant facts the rules need, read fresh: an import never outlives its tenant's termination. */
+  /**
+   * The tenant facts the rules need, from the directory reader (at most a second old, evicted at once by
+   * `tenant.changed`): an import never outlives its tenant's termination.
+   */
   private async tenantFacts(tenantId: string): Promise<TenantFacts & { status: string }> {
-    const rows: { region: Region; status: string; transfer_safeguard: string | null }[] =
-      await this.databases.global.query(`SELECT region, status, transfer_safeguard FROM tenants WHERE id = $1`, [
-        tenantId,
-      ]);
-    if (!rows[0]) throw new ImportUnrecoverable('the tenant no longer exists');
-    return { region: rows[0].region, status: rows[0].status, transferSafeguard: rows[0].transfer_safeguard };
+    const tenant = await this.tenants.get(tenantId);
+    if (!tenant) throw new ImportUnrecoverable('the tenant no longer exists');
+    return { region: tenant.region, status: tenant.status, transferSafeguard: tenant.transferSafeguard };
   }
 
   async run(job: ImportJobData, shouldStop: () => boolean): Promise<void> {

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { TenancyModule } from '@missive/tenancy';
 import { ContactsFeatureModule } from '../contacts/contacts.module';
 import { acceptRawBodies } from '../raw-bodies';
 import { ImportFiles } from './import-files';
@@ -11,7 +12,7 @@ import { ImportsRepository } from './imports.repository';
 import { IMPORT_CONTENT_TYPES, ImportsService } from './imports.service';
 
 @Module({
-  imports: [ContactsFeatureModule],
+  imports: [ContactsFeatureModule, TenancyModule],
   controllers: [ImportsController],
   providers: [ImportsService, ImportsRepository, ImportFiles, ImportQueues, ImportRunner, ImportProcessor],
 })
